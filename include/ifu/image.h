@@ -168,9 +168,10 @@ struct ifu_verify {
     uint32_t area_end; /* end of the TLV area being parsed */
     uint32_t tlv_end;  /* end of the TLV value being fed */
     uint16_t tlv_type;
+    uint16_t tlv_len;
     uint8_t in_prot;
     uint8_t have; /* bytes gathered in buf for a fixed-size field */
-    uint8_t buf[IFU_IMAGE_HEADER_SIZE];
+    uint8_t buf[IFU_HASH_MAX_SIZE]; /* header, info, TLV header or a small TLV value */
     struct ifu_image_header hdr;
     uint32_t hashset;
     struct ifu_hash hash[IFU_VERIFY_MAX_HASHES];
@@ -181,9 +182,12 @@ struct ifu_verify {
     enum ifu_hash_alg image_hash_alg;
     uint8_t sig_pure;
     uint32_t sec_cnt;
-    int32_t key_index;   /* trusted key named by the last KEYHASH/PUBKEY, -1 if none */
-    int32_t sig_key;     /* key the stored signature belongs to, -1 if none */
-    int key_err;         /* why no key matched, for the final verdict */
+    int32_t key_index;  /* trusted key named by the last KEYHASH/PUBKEY, -1 if none */
+    uint8_t key_armed;  /* 1 while the next signature TLV belongs to key_index */
+    uint8_t key_in_tlv; /* 1 if the key bytes are the PUBKEY TLV's (pub), 0 if the keyring's */
+    uint8_t saw_key;    /* 1 once any KEYHASH or PUBKEY TLV was seen */
+    uint8_t saw_sig;    /* 1 once any signature TLV was seen */
+    int32_t sig_key;    /* key the stored signature belongs to, -1 if none */
     enum ifu_sig_alg sig_alg;
     uint16_t sig_len;
     uint16_t pub_len;
@@ -218,6 +222,10 @@ int ifu_verify_done(const struct ifu_verify *v);
  * or failed; an estimate of at least 1 while the unprotected info header has
  * not yet been read). */
 uint32_t ifu_verify_remaining(const struct ifu_verify *v);
+
+/* Abandon a verification: wipe the hash state; later calls fail with
+ * IFU_ESTATE (or the error that stopped it). Never fails. */
+void ifu_verify_abort(struct ifu_verify *v);
 
 /* Read callback for a second pass over the signed bytes, needed only by
  * Ed25519 "pure" images: read len bytes at image offset off into buf. */

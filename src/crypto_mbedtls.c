@@ -1,0 +1,201 @@
+/* Crypto port backend: SHA-2, RSA-PSS and ECDSA from mbedTLS 3.6.
+ *
+ * mbedTLS allocates bignums from the heap; this backend gives it a static
+ * arena (MBEDTLS_MEMORY_BUFFER_ALLOC_C) so the device library never calls
+ * malloc. Sizes measured in docs/DEPENDENCIES.md. */
+#include <string.h>
+
+#include "mbedtls/ecdsa.h"
+#include "mbedtls/memory_buffer_alloc.h"
+#include "mbedtls/pk.h"
+#include "mbedtls/rsa.h"
+#include "mbedtls/sha256.h"
+#include "mbedtls/sha512.h"
+
+#include "ifu/crypto.h"
+#include "ifu/errors.h"
+
+#include "crypto_priv.h"
+#include "util_priv.h"
+
+/* Working memory for mbedTLS's bignums, bytes. Must cover the largest verify
+ * the build supports (RSA-3072); see docs/DEPENDENCIES.md for measurements. */
+#ifndef IFU_MBEDTLS_HEAP_SIZE
+#define IFU_MBEDTLS_HEAP_SIZE 16384
+#endif
+
+IFU_STATIC_ASSERT(sizeof(mbedtls_sha256_context) <= IFU_HASH_CTX_SIZE, sha256_ctx_fits);
+IFU_STATIC_ASSERT(sizeof(mbedtls_sha512_context) <= IFU_HASH_CTX_SIZE, sha512_ctx_fits);
+
+static unsigned char heap[IFU_MBEDTLS_HEAP_SIZE];
+static int heap_ready;
+
+static void heap_init(void)
+{
+    if (!heap_ready) {
+        mbedtls_memory_buffer_alloc_init(heap, sizeof heap);
+        heap_ready = 1;
+    }
+}
+
+/* mbedTLS adds a low-level code (-0x01..-0x7f) to a high-level one; an
+ * exhausted arena is a fault of the port, not a verdict on the signature. */
+static int is_alloc_failure(int ret)
+{
+    int low = (-ret) & 0x7f;
+    return low == -MBEDTLS_ERR_MPI_ALLOC_FAILED || -ret == -MBEDTLS_ERR_ECP_ALLOC_FAILED ||
+           -ret == -MBEDTLS_ERR_PK_ALLOC_FAILED;
+}
+
+static mbedtls_sha256_context *sha256_of(struct ifu_hash *h)
+{
+    return (mbedtls_sha256_context *)(void *)h->priv.bytes;
+}
+
+static mbedtls_sha512_context *sha512_of(struct ifu_hash *h)
+{
+    return (mbedtls_sha512_context *)(void *)h->priv.bytes;
+}
+
+/* see include/ifu/crypto.h */
+int ifu_hash_init(struct ifu_hash *h, enum ifu_hash_alg alg)
+{
+    int ret;
+
+    h->alg = alg;
+    switch (alg) {
+    case IFU_HASH_SHA256:
+        mbedtls_sha256_init(sha256_of(h));
+        ret = mbedtls_sha256_starts(sha256_of(h), 0);
+        break;
+    case IFU_HASH_SHA384:
+    case IFU_HASH_SHA512:
+        mbedtls_sha512_init(sha512_of(h));
+        ret = mbedtls_sha512_starts(sha512_of(h), alg == IFU_HASH_SHA384);
+        break;
+    default:
+        h->alg = IFU_HASH_NONE;
+        return IFU_EUNSUPPORTED;
+    }
+    return ret == 0 ? 0 : IFU_ECRYPTO;
+}
+
+/* see include/ifu/crypto.h */
+int ifu_hash_update(struct ifu_hash *h, const void *data, uint32_t len)
+{
+    int ret;
+
+    switch (h->alg) {
+    case IFU_HASH_SHA256:
+        ret = mbedtls_sha256_update(sha256_of(h), data, len);
+        break;
+    case IFU_HASH_SHA384:
+    case IFU_HASH_SHA512:
+        ret = mbedtls_sha512_update(sha512_of(h), data, len);
+        break;
+    default:
+        return IFU_ESTATE;
+    }
+    return ret == 0 ? 0 : IFU_ECRYPTO;
+}
+
+/* see include/ifu/crypto.h */
+int ifu_hash_finish(struct ifu_hash *h, uint8_t out[IFU_HASH_MAX_SIZE])
+{
+    int ret;
+
+    switch (h->alg) {
+    case IFU_HASH_SHA256:
+        ret = mbedtls_sha256_finish(sha256_of(h), out);
+        break;
+    case IFU_HASH_SHA384:
+    case IFU_HASH_SHA512:
+        ret = mbedtls_sha512_finish(sha512_of(h), out);
+        break;
+    default:
+        return IFU_ESTATE;
+    }
+    ifu_hash_wipe(h);
+    return ret == 0 ? 0 : IFU_ECRYPTO;
+}
+
+/* see include/ifu/crypto.h */
+void ifu_hash_wipe(struct ifu_hash *h)
+{
+    ifu_wipe(h, sizeof *h);
+    h->alg = IFU_HASH_NONE;
+}
+
+static int verify_rsa_pss(mbedtls_pk_context *pk, uint32_t bits, const uint8_t *msg,
+                          uint32_t msg_len, const uint8_t *sig, uint32_t sig_len)
+{
+    if (mbedtls_pk_get_type(pk) != MBEDTLS_PK_RSA || mbedtls_pk_get_bitlen(pk) != bits) {
+        return IFU_ENOKEY;
+    }
+    mbedtls_rsa_context *rsa = mbedtls_pk_rsa(*pk);
+    /* MCUboot signs a SHA-256 digest with MGF1-SHA-256 and a 32-byte salt;
+     * any other salt length is refused, not merely tolerated. */
+    if (msg_len != 32 || sig_len != mbedtls_rsa_get_len(rsa)) {
+        return IFU_ESIG;
+    }
+    int ret = mbedtls_rsa_rsassa_pss_verify_ext(rsa, MBEDTLS_MD_SHA256, 32, msg, MBEDTLS_MD_SHA256,
+                                                32, sig);
+    if (ret != 0 && is_alloc_failure(ret)) {
+        return IFU_ECRYPTO;
+    }
+    return ret == 0 ? 0 : IFU_ESIG;
+}
+
+static int verify_ecdsa(mbedtls_pk_context *pk, mbedtls_ecp_group_id curve, const uint8_t *msg,
+                        uint32_t msg_len, const uint8_t *sig, uint32_t sig_len)
+{
+    if (mbedtls_pk_get_type(pk) != MBEDTLS_PK_ECKEY) {
+        return IFU_ENOKEY;
+    }
+    mbedtls_ecp_keypair *ec = mbedtls_pk_ec(*pk);
+    if (mbedtls_ecp_keypair_get_group_id(ec) != curve) {
+        return IFU_ENOKEY;
+    }
+    int ret = mbedtls_ecdsa_read_signature(ec, msg, msg_len, sig, sig_len);
+    if (ret != 0 && is_alloc_failure(ret)) {
+        return IFU_ECRYPTO;
+    }
+    return ret == 0 ? 0 : IFU_ESIG;
+}
+
+/* see include/ifu/crypto.h */
+int ifu_sig_verify(enum ifu_sig_alg alg, const uint8_t *key, uint32_t key_len, const uint8_t *msg,
+                   uint32_t msg_len, const uint8_t *sig, uint32_t sig_len)
+{
+    mbedtls_pk_context pk;
+    int err;
+
+    if (key == NULL || msg == NULL || sig == NULL) {
+        return IFU_EINVAL;
+    }
+    if (alg == IFU_SIG_ED25519) {
+        return ifu_ed25519_verify(key, key_len, msg, msg_len, sig, sig_len);
+    }
+    if (alg != IFU_SIG_RSA2048_PSS && alg != IFU_SIG_RSA3072_PSS && alg != IFU_SIG_ECDSA_P256 &&
+        alg != IFU_SIG_ECDSA_P384) {
+        return IFU_EUNSUPPORTED;
+    }
+    heap_init();
+    mbedtls_pk_init(&pk);
+    int ret = mbedtls_pk_parse_public_key(&pk, key, key_len);
+    if (ret != 0 && is_alloc_failure(ret)) {
+        err = IFU_ECRYPTO;
+    } else if (ret != 0) {
+        err = IFU_ENOKEY;
+    } else if (alg == IFU_SIG_RSA2048_PSS || alg == IFU_SIG_RSA3072_PSS) {
+        err = verify_rsa_pss(&pk, alg == IFU_SIG_RSA2048_PSS ? 2048 : 3072, msg, msg_len, sig,
+                             sig_len);
+    } else {
+        err = verify_ecdsa(&pk,
+                           alg == IFU_SIG_ECDSA_P256 ? MBEDTLS_ECP_DP_SECP256R1
+                                                     : MBEDTLS_ECP_DP_SECP384R1,
+                           msg, msg_len, sig, sig_len);
+    }
+    mbedtls_pk_free(&pk);
+    return err;
+}
