@@ -19,9 +19,12 @@
 #include "util_priv.h"
 
 /* Working memory for mbedTLS's bignums, bytes. Must cover the largest verify
- * the build supports (RSA-3072); see docs/DEPENDENCIES.md for measurements. */
+ * the build supports: P-384 needs 9,800 B on a 64-bit host and RSA-3072
+ * 7,984 B on a 32-bit device (docs/DEPENDENCIES.md). A device build that
+ * knows its algorithm may lower it; too small gives IFU_ECRYPTO, never a
+ * wrong verdict. */
 #ifndef IFU_MBEDTLS_HEAP_SIZE
-#define IFU_MBEDTLS_HEAP_SIZE 16384
+#define IFU_MBEDTLS_HEAP_SIZE 12288
 #endif
 
 IFU_STATIC_ASSERT(sizeof(mbedtls_sha256_context) <= IFU_HASH_CTX_SIZE, sha256_ctx_fits);
@@ -146,6 +149,42 @@ static int verify_rsa_pss(mbedtls_pk_context *pk, uint32_t bits, const uint8_t *
     return ret == 0 ? 0 : IFU_ESIG;
 }
 
+/* One DER INTEGER of at most max_len content bytes at *p, in its only valid
+ * encoding: short-form length, positive, no superfluous leading zero. */
+static int der_integer_is_strict(const uint8_t **p, const uint8_t *end, uint32_t max_len)
+{
+    const uint8_t *q = *p;
+    if (end - q < 3 || q[0] != 0x02) {
+        return 0;
+    }
+    uint32_t len = q[1];
+    q += 2;
+    if (len == 0 || len > max_len || (uint32_t)(end - q) < len) {
+        return 0;
+    }
+    if ((q[0] & 0x80) != 0 || (q[0] == 0 && len > 1 && (q[1] & 0x80) == 0)) {
+        return 0;
+    }
+    *p = q + len;
+    return 1;
+}
+
+/* mbedtls_ecdsa_read_signature() also takes BER variants (long-form lengths,
+ * padded or negative integers). Each variant is another byte string that
+ * verifies for the same (r, s); refusing all but strict DER keeps signatures
+ * non-malleable, so an image has exactly one valid signature TLV per (r, s). */
+static int ecdsa_der_is_strict(const uint8_t *sig, uint32_t sig_len, uint32_t coord_len)
+{
+    const uint8_t *p = sig + 2;
+    const uint8_t *end = sig + sig_len;
+
+    if (sig_len < 8 || sig[0] != 0x30 || sig[1] >= 0x80 || sig[1] != sig_len - 2) {
+        return 0;
+    }
+    return der_integer_is_strict(&p, end, coord_len + 1) &&
+           der_integer_is_strict(&p, end, coord_len + 1) && p == end;
+}
+
 static int verify_ecdsa(mbedtls_pk_context *pk, mbedtls_ecp_group_id curve, const uint8_t *msg,
                         uint32_t msg_len, const uint8_t *sig, uint32_t sig_len)
 {
@@ -155,6 +194,9 @@ static int verify_ecdsa(mbedtls_pk_context *pk, mbedtls_ecp_group_id curve, cons
     mbedtls_ecp_keypair *ec = mbedtls_pk_ec(*pk);
     if (mbedtls_ecp_keypair_get_group_id(ec) != curve) {
         return IFU_ENOKEY;
+    }
+    if (!ecdsa_der_is_strict(sig, sig_len, curve == MBEDTLS_ECP_DP_SECP256R1 ? 32 : 48)) {
+        return IFU_ESIG;
     }
     int ret = mbedtls_ecdsa_read_signature(ec, msg, msg_len, sig, sig_len);
     if (ret != 0 && is_alloc_failure(ret)) {

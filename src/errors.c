@@ -24,6 +24,7 @@ static const struct err_name err_names[] = {
     {IFU_ETLVAREA, "TLV not allowed in this area"},
     {IFU_ETLVDUP, "duplicate TLV"},
     {IFU_ETLVLEN, "TLV has a bad length"},
+    {IFU_ETLVVALUE, "TLV has an invalid value"},
     {IFU_ENOHASH, "image has no hash TLV"},
     {IFU_EHASH, "image hash mismatch"},
     {IFU_ENOKEY, "no trusted key matches the image"},

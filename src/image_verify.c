@@ -186,6 +186,28 @@ static int on_header(struct ifu_verify *v)
     return 0;
 }
 
+/* After a TLV or an area's info header: the next TLV header, the next area,
+ * or the end. */
+static int after_tlv(struct ifu_verify *v)
+{
+    v->have = 0;
+    if (v->pos == v->area_end) {
+        if (v->in_prot) {
+            start_area(v);
+        } else {
+            v->state = IFU_VS_DONE;
+        }
+        return 0;
+    }
+    /* Between 1 and 3 bytes left cannot hold a TLV header: the area's length
+     * and its TLVs disagree. */
+    if (v->area_end - v->pos < IFU_TLV_HDR_SIZE) {
+        return IFU_ETLVBOUNDS;
+    }
+    v->state = IFU_VS_TLV_HDR;
+    return 0;
+}
+
 static int on_info(struct ifu_verify *v)
 {
     uint16_t magic = ifu_get_le16(v->buf);
@@ -206,9 +228,7 @@ static int on_info(struct ifu_verify *v)
         }
     }
     v->area_end = start + tot;
-    v->state = IFU_VS_TLV_HDR;
-    v->have = 0;
-    return 0;
+    return after_tlv(v);
 }
 
 static int on_tlv_header(struct ifu_verify *v)
@@ -400,6 +420,11 @@ static int on_tlv_value(struct ifu_verify *v)
             return IFU_ETLVDUP;
         }
         v->seen |= SEEN_PURE;
+        /* imgtool writes 1; any other byte is a corrupted or forged TLV, and
+         * accepting it would leave bits of the image that no check covers. */
+        if (v->buf[0] != 1) {
+            return IFU_ETLVVALUE;
+        }
         v->sig_pure = 1;
         return 0;
     case IFU_TLV_KEYHASH:
@@ -414,18 +439,6 @@ static int on_tlv_value(struct ifu_verify *v)
     }
 }
 
-/* After a TLV: the next TLV header, the next area, or the end. */
-static void after_tlv(struct ifu_verify *v)
-{
-    v->have = 0;
-    if (v->pos < v->area_end) {
-        v->state = IFU_VS_TLV_HDR;
-    } else if (v->in_prot) {
-        start_area(v);
-    } else {
-        v->state = IFU_VS_DONE;
-    }
-}
 
 /* Run the state machine over one chunk. Returns bytes consumed (> 0) or a
  * negative error. Consumes at least one byte unless the image is done. */
@@ -480,9 +493,6 @@ static int32_t step(struct ifu_verify *v, const uint8_t *data, uint32_t len)
     case IFU_VS_INFO:
         if (v->have == IFU_TLV_INFO_SIZE) {
             err = on_info(v);
-            if (!err && v->pos == v->area_end) {
-                after_tlv(v);
-            }
         }
         break;
     case IFU_VS_TLV_HDR:
@@ -490,14 +500,18 @@ static int32_t step(struct ifu_verify *v, const uint8_t *data, uint32_t len)
             err = on_tlv_header(v);
             if (!err && v->tlv_len == 0) {
                 err = on_tlv_value(v);
-                after_tlv(v);
+            }
+            if (!err && v->tlv_len == 0) {
+                err = after_tlv(v);
             }
         }
         break;
     default: /* IFU_VS_TLV_VALUE */
         if (v->pos == v->tlv_end) {
             err = on_tlv_value(v);
-            after_tlv(v);
+            if (!err) {
+                err = after_tlv(v);
+            }
         }
         break;
     }
@@ -762,6 +776,10 @@ int ifu_image_verify(const struct ifu_image_reader *reader, uint32_t size,
         /* Read no further than the image's end once it is known, so a slot's
          * padding and trailer are never read. */
         uint32_t n = IFU_MIN(IFU_MIN(size - off, (uint32_t)sizeof chunk), ifu_verify_remaining(&v));
+        if (n == 0) {
+            err = IFU_ESTATE; /* unreachable: remaining() is >= 1 until done */
+            break;
+        }
         err = reader->read(reader->ctx, off, chunk, n);
         if (!err) {
             err = ifu_verify_update(&v, chunk, n);

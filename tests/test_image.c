@@ -266,8 +266,9 @@ static void test_verify_rejects_duplicate_unique_tlvs(void **state)
 {
     const struct tlv two_cnt[] = {{IFU_TLV_SEC_CNT, 4, NULL}, {IFU_TLV_SEC_CNT, 4, NULL}};
     const struct tlv two_hash[] = {{AUTO_HASH, 32, NULL}, {AUTO_HASH, 32, NULL}};
-    const struct tlv two_pure[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_SIG_PURE, 1, NULL},
-                                   {IFU_TLV_SIG_PURE, 1, NULL}};
+    static const uint8_t one = 1;
+    const struct tlv two_pure[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_SIG_PURE, 1, &one},
+                                   {IFU_TLV_SIG_PURE, 1, &one}};
     (void)state;
     uint32_t len = build(&(struct spec){
         .prot = two_cnt, .n_prot = 2, .unprot = just_hash, .n_unprot = 1});
@@ -296,6 +297,19 @@ static void test_verify_rejects_tlv_with_wrong_length_for_its_type(void **state)
     assert_int_equal(verify_hash_only(len), IFU_ETLVLEN);
 }
 
+/* Regression: any SIG_PURE value byte was taken as "pure"; the tamper census
+ * found the 8 bits of that byte to be the only unauthenticated ones. */
+static void test_verify_rejects_sig_pure_value_other_than_1(void **state)
+{
+    (void)state;
+    for (unsigned val = 0; val < 256; val++) {
+        const uint8_t b = (uint8_t)val;
+        const struct tlv un[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_SIG_PURE, 1, &b}};
+        uint32_t len = build(&(struct spec){.unprot = un, .n_unprot = 2});
+        assert_int_equal(verify_hash_only(len), val == 1 ? 0 : IFU_ETLVVALUE);
+    }
+}
+
 static void test_verify_rejects_tlv_past_its_area(void **state)
 {
     const struct tlv prot[] = {{0xa0, 8, NULL}};
@@ -312,6 +326,34 @@ static void test_verify_rejects_tlv_past_its_area(void **state)
     /* Unprotected info 1 byte short: the hash TLV overruns it. */
     len = build(&(struct spec){.unprot = just_hash, .n_unprot = 1});
     ifu_put_le16(img + 34, (uint16_t)(ifu_get_le16(img + 34) - 1));
+    assert_int_equal(verify_hash_only(len), IFU_ETLVBOUNDS);
+}
+
+/* Regression: a TLV that ends 1..3 bytes before its area's end left a TLV
+ * header that could never complete; ifu_image_verify() then spun forever
+ * asking for 0 bytes. Found by the tamper census (a flipped signature length). */
+static void test_verify_rejects_tlv_header_straddling_area_end(void **state)
+{
+    (void)state;
+    for (uint16_t shortfall = 1; shortfall < 4; shortfall++) {
+        const struct tlv un[] = {{AUTO_HASH, 32, NULL}, {0x24, (uint16_t)(64 - shortfall), NULL}};
+        uint32_t len = build(&(struct spec){.unprot = un, .n_unprot = 2});
+        /* The info says the area is shortfall bytes longer than its TLVs. */
+        ifu_put_le16(img + 34, (uint16_t)(ifu_get_le16(img + 34) + shortfall));
+        memset(img + len, 0, 8);
+        struct tu_mem mem = {.data = img, .len = len + shortfall};
+        struct ifu_image_reader rd = {.read = tu_mem_read, .ctx = &mem};
+        assert_int_equal(ifu_image_verify(&rd, len + shortfall, NULL, IFU_VERIFY_F_HASH_ONLY,
+                                          IFU_HASHSET_ALL, NULL),
+                         IFU_ETLVBOUNDS);
+        assert_int_equal(tu_verify_buf(img, len + shortfall, NULL, 0, 1, NULL), IFU_ETLVBOUNDS);
+    }
+    /* The same inside the protected area, and right after an info header. */
+    const struct tlv prot[] = {{0xa0, 2, NULL}};
+    uint32_t len = build(&(struct spec){.prot = prot, .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
+    (void)len;
+    ifu_put_le16(img + 10, 4 + 3);
+    ifu_put_le16(img + 34, 4 + 3);
     assert_int_equal(verify_hash_only(len), IFU_ETLVBOUNDS);
 }
 
@@ -476,7 +518,9 @@ int main(void)
         cmocka_unit_test(test_verify_reads_security_counter_and_custom_protected_tlvs),
         cmocka_unit_test(test_verify_rejects_duplicate_unique_tlvs),
         cmocka_unit_test(test_verify_rejects_tlv_with_wrong_length_for_its_type),
+        cmocka_unit_test(test_verify_rejects_sig_pure_value_other_than_1),
         cmocka_unit_test(test_verify_rejects_tlv_past_its_area),
+        cmocka_unit_test(test_verify_rejects_tlv_header_straddling_area_end),
         cmocka_unit_test(test_verify_rejects_bad_tlv_info),
         cmocka_unit_test(test_verify_rejects_missing_or_wrong_hash),
         cmocka_unit_test(test_verify_rejects_hash_alg_outside_hashset),

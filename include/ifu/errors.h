@@ -29,6 +29,7 @@ enum ifu_err {
     IFU_ETLVAREA = -15,    /* a TLV is in the area (protected or not) where it is not allowed */
     IFU_ETLVDUP = -16,     /* a TLV that may appear once appears twice */
     IFU_ETLVLEN = -17,     /* a TLV has the wrong length for its type */
+    IFU_ETLVVALUE = -18,   /* a TLV's value is not one its type allows */
     /* Verification */
     IFU_ENOHASH = -20,     /* no image hash TLV */
     IFU_EHASH = -21,       /* image hash does not match the hash TLV */
