@@ -87,9 +87,10 @@ foreach(f IN LISTS ifu_mbedtls_files)
 endforeach()
 
 add_library(ifu_mbedtls STATIC ${ifu_mbedtls_sources})
-target_include_directories(ifu_mbedtls SYSTEM PUBLIC "${IFU_MBEDTLS_DIR}/include")
+target_include_directories(ifu_mbedtls SYSTEM PUBLIC "$<BUILD_INTERFACE:${IFU_MBEDTLS_DIR}/include>")
 target_include_directories(ifu_mbedtls PRIVATE "${IFU_MBEDTLS_DIR}/library")
-target_compile_definitions(ifu_mbedtls PUBLIC "MBEDTLS_CONFIG_FILE=\"${IFU_MBEDTLS_CONFIG_FILE}\"")
+target_compile_definitions(ifu_mbedtls PUBLIC
+    "$<BUILD_INTERFACE:MBEDTLS_CONFIG_FILE=\"${IFU_MBEDTLS_CONFIG_FILE}\">")
 target_compile_options(ifu_mbedtls PRIVATE -w)
 set_target_properties(ifu_mbedtls PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF
                                              C_CLANG_TIDY "" C_CPPCHECK "")
@@ -138,12 +139,13 @@ set(ifu_sodium_third_party
 add_library(ifu_sodium STATIC ${ifu_sodium_third_party}
             "${IFU_ROOT}/port/crypto/sodium/sodium_utils.c")      # sodium_memzero/memcmp/is_zero
 target_include_directories(ifu_sodium SYSTEM PUBLIC
-    "${ifu_sodium_src}/include"
-    "${ifu_sodium_src}/include/sodium"
-    "${ifu_sodium_gen}")
+    "$<BUILD_INTERFACE:${ifu_sodium_src}/include>"
+    "$<BUILD_INTERFACE:${ifu_sodium_src}/include/sodium>"
+    "$<BUILD_INTERFACE:${ifu_sodium_gen}>")
 # PUBLIC, not PRIVATE: private/ed25519_ref10.h (which the port uses) includes private/common.h,
 # which refuses to compile without CONFIGURED and whose byte loads depend on the byte order.
-target_compile_definitions(ifu_sodium PUBLIC SODIUM_STATIC=1 CONFIGURED=1 ${ifu_sodium_endian})
+target_compile_definitions(ifu_sodium PUBLIC
+    "$<BUILD_INTERFACE:SODIUM_STATIC=1;CONFIGURED=1;${ifu_sodium_endian}>")
 set_source_files_properties(${ifu_sodium_third_party} PROPERTIES COMPILE_OPTIONS -w)
 set_target_properties(ifu_sodium PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF
                                             C_CLANG_TIDY "" C_CPPCHECK "")
