@@ -34,6 +34,17 @@ int ifu_image_parse_header(struct ifu_image_header *hdr, const uint8_t raw[IFU_I
     if (hdr->prot_tlv_size != 0 && hdr->prot_tlv_size < IFU_TLV_INFO_SIZE) {
         return IFU_EHEADER;
     }
+    /* Two key sizes at once, or two meanings of load_addr at once. */
+    const uint32_t enc = IFU_IMAGE_F_ENCRYPTED_AES128 | IFU_IMAGE_F_ENCRYPTED_AES256;
+    const uint32_t addr = IFU_IMAGE_F_RAM_LOAD | IFU_IMAGE_F_ROM_FIXED;
+    if ((hdr->flags & enc) == enc || (hdr->flags & addr) == addr) {
+        return IFU_EHEADER;
+    }
+    /* A flag defined later may change how the payload is to be read: an
+     * unknown bit fails closed. */
+    if (hdr->flags & ~IFU_IMAGE_F_DEFINED) {
+        return IFU_EHEADER;
+    }
     /* Offsets are 32-bit: the largest unprotected area (0xffff bytes) must
      * still end below 4 GiB, so no later sum can wrap. */
     uint64_t end = (uint64_t)hdr->hdr_size + hdr->img_size + hdr->prot_tlv_size + 0xffffu;

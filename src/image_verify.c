@@ -18,10 +18,20 @@
 
 #include "util_priv.h"
 
-/* Bits of struct ifu_verify.seen: TLVs that may appear at most once. */
-#define SEEN_HASH    0x01u
-#define SEEN_SEC_CNT 0x02u
-#define SEEN_PURE    0x04u
+/* Bits of struct ifu_verify.seen: TLVs that may appear at most once
+ * (docs/FORMAT.md 4.4). Two of any of them would let an attacker choose which
+ * one a check reads. */
+#define SEEN_HASH    0x001u /* one hash TLV, whatever its algorithm */
+#define SEEN_SEC_CNT 0x002u
+#define SEEN_PURE    0x004u
+#define SEEN_ENC     0x008u /* one key-wrap TLV, whatever its kind */
+#define SEEN_BOOTREC 0x010u
+#define SEEN_UUIDV   0x020u
+#define SEEN_UUIDC   0x040u
+#define SEEN_DSIZE   0x080u
+#define SEEN_DSHA    0x100u
+#define SEEN_DSIG    0x200u
+#define SEEN_CDSIZE  0x400u
 
 /* Largest chunk ifu_image_verify() and the pure-signature pass read at once. */
 #define READ_CHUNK 256u
@@ -94,9 +104,6 @@ static int is_unprot_tlv(uint16_t type)
     case IFU_TLV_ENC_EC256:
     case IFU_TLV_ENC_X25519:
     case IFU_TLV_ENC_X25519_SHA512:
-    case IFU_TLV_DECOMP_SIZE:
-    case IFU_TLV_DECOMP_SHA:
-    case IFU_TLV_DECOMP_SIGNATURE:
         return 1;
     default:
         return is_sig_tlv(type);
@@ -120,6 +127,19 @@ static int check_tlv_len(uint16_t type, uint16_t len)
         return len == 1 ? 0 : IFU_ETLVLEN;
     case IFU_TLV_PUBKEY:
         return len != 0 ? 0 : IFU_ETLVLEN;
+    case IFU_TLV_DEPENDENCY:
+        return len == 12 ? 0 : IFU_ETLVLEN;
+    case IFU_TLV_UUID_VID:
+    case IFU_TLV_UUID_CID:
+        return len == 16 ? 0 : IFU_ETLVLEN;
+    case IFU_TLV_RSA2048_PSS:
+        return len == 256 ? 0 : IFU_ETLVLEN;
+    case IFU_TLV_RSA3072_PSS:
+        return len == 384 ? 0 : IFU_ETLVLEN;
+    case IFU_TLV_ECDSA_SIG:
+        return len >= 8 && len <= 104 ? 0 : IFU_ETLVLEN; /* DER of two P-384 integers at most */
+    case IFU_TLV_ED25519:
+        return len == 64 ? 0 : IFU_ETLVLEN;
     default:
         return is_sig_tlv(type) && len == 0 ? IFU_ETLVLEN : 0;
     }
@@ -170,10 +190,11 @@ static int on_header(struct ifu_verify *v)
         return err;
     }
     /* Encrypted or compressed payloads are hashed in a form this verifier
-     * does not see; refusing them beats a verdict on the wrong bytes. */
+     * does not see, and position-independent images need a loader ifu does
+     * not have; refusing them beats a verdict on the wrong bytes. */
     const uint32_t unsupported = IFU_IMAGE_F_ENCRYPTED_AES128 | IFU_IMAGE_F_ENCRYPTED_AES256 |
                                  IFU_IMAGE_F_COMPRESSED_LZMA1 | IFU_IMAGE_F_COMPRESSED_LZMA2 |
-                                 IFU_IMAGE_F_COMPRESSED_ARM;
+                                 IFU_IMAGE_F_COMPRESSED_ARM | IFU_IMAGE_F_PIC;
     if (v->hdr.flags & unsupported) {
         return IFU_EUNSUPPORTED;
     }
@@ -390,36 +411,66 @@ static uint8_t *value_dest(struct ifu_verify *v)
     }
 }
 
+/* The SEEN_* bit of a TLV type that may appear once, or 0. */
+static uint32_t unique_bit(uint16_t type)
+{
+    switch (type) {
+    case IFU_TLV_SHA256:
+    case IFU_TLV_SHA384:
+    case IFU_TLV_SHA512:
+        return SEEN_HASH;
+    case IFU_TLV_SEC_CNT:
+        return SEEN_SEC_CNT;
+    case IFU_TLV_SIG_PURE:
+        return SEEN_PURE;
+    case IFU_TLV_ENC_RSA2048:
+    case IFU_TLV_ENC_KW:
+    case IFU_TLV_ENC_EC256:
+    case IFU_TLV_ENC_X25519:
+    case IFU_TLV_ENC_X25519_SHA512:
+        return SEEN_ENC;
+    case IFU_TLV_BOOT_RECORD:
+        return SEEN_BOOTREC;
+    case IFU_TLV_UUID_VID:
+        return SEEN_UUIDV;
+    case IFU_TLV_UUID_CID:
+        return SEEN_UUIDC;
+    case IFU_TLV_DECOMP_SIZE:
+        return SEEN_DSIZE;
+    case IFU_TLV_DECOMP_SHA:
+        return SEEN_DSHA;
+    case IFU_TLV_DECOMP_SIGNATURE:
+        return SEEN_DSIG;
+    case IFU_TLV_COMP_DEC_SIZE:
+        return SEEN_CDSIZE;
+    default:
+        return 0;
+    }
+}
+
 /* The whole value of the current TLV has been fed. */
 static int on_tlv_value(struct ifu_verify *v)
 {
     uint16_t type = v->tlv_type;
     uint16_t len = v->tlv_len;
     enum ifu_hash_alg alg = hash_alg_of_tlv(type);
+    uint32_t once = unique_bit(type);
 
-    if (alg != IFU_HASH_NONE) {
-        /* Two digests would let an attacker choose which one is checked. */
-        if (v->seen & SEEN_HASH) {
+    if (once != 0) {
+        if (v->seen & once) {
             return IFU_ETLVDUP;
         }
-        v->seen |= SEEN_HASH;
+        v->seen |= once;
+    }
+    if (alg != IFU_HASH_NONE) {
         v->image_hash_alg = alg;
         return 0;
     }
     switch (type) {
     case IFU_TLV_SEC_CNT:
-        /* Two counters would let an attacker choose which one is enforced. */
-        if (v->seen & SEEN_SEC_CNT) {
-            return IFU_ETLVDUP;
-        }
-        v->seen |= SEEN_SEC_CNT;
         v->sec_cnt = ifu_get_le32(v->buf);
         return 0;
     case IFU_TLV_SIG_PURE:
-        if (v->seen & SEEN_PURE) {
-            return IFU_ETLVDUP;
-        }
-        v->seen |= SEEN_PURE;
         /* imgtool writes 1; any other byte is a corrupted or forged TLV, and
          * accepting it would leave bits of the image that no check covers. */
         if (v->buf[0] != 1) {
@@ -428,6 +479,7 @@ static int on_tlv_value(struct ifu_verify *v)
         v->sig_pure = 1;
         return 0;
     case IFU_TLV_KEYHASH:
+        v->keyhash_lens |= (uint8_t)(1u << (hash_alg_of_len(len) - IFU_HASH_SHA256));
         return on_keyhash(v, len);
     case IFU_TLV_PUBKEY:
         return on_pubkey(v, len);
@@ -680,6 +732,25 @@ static int verify_pure(struct ifu_verify *v, struct ifu_hash *h, const uint8_t *
     return err;
 }
 
+/* imgtool --pad-sig appends zero bytes to an ECDSA signature so that every
+ * signature TLV has the same length, and MCUboot reads only the DER sequence.
+ * Accept exactly that: the DER sequence, then nothing but zeros. The crypto
+ * port itself stays strict DER. */
+static uint32_t sig_len_unpadded(const struct ifu_verify *v)
+{
+    if ((v->sig_alg != IFU_SIG_ECDSA_P256 && v->sig_alg != IFU_SIG_ECDSA_P384) || v->sig_len < 2 ||
+        v->sig[1] >= 0x80 || (uint32_t)v->sig[1] + 2 >= v->sig_len) {
+        return v->sig_len;
+    }
+    uint32_t der_len = (uint32_t)v->sig[1] + 2;
+    for (uint32_t i = der_len; i < v->sig_len; i++) {
+        if (v->sig[i] != 0) {
+            return v->sig_len; /* not padding: the port rejects the trailing bytes */
+        }
+    }
+    return der_len;
+}
+
 static int check_signature(struct ifu_verify *v, const uint8_t *digest,
                            const struct ifu_image_reader *reader)
 {
@@ -705,7 +776,7 @@ static int check_signature(struct ifu_verify *v, const uint8_t *digest,
         return verify_pure(v, &v->hash[0], key, key_len, reader);
     }
     return ifu_sig_verify(v->sig_alg, key, key_len, digest, ifu_hash_size(v->image_hash_alg),
-                          v->sig, v->sig_len);
+                          v->sig, sig_len_unpadded(v));
 }
 
 /* see include/ifu/image.h */
@@ -724,6 +795,11 @@ int ifu_verify_finish(struct ifu_verify *v, const struct ifu_image_reader *reade
     }
     if (!err && !(v->seen & SEEN_HASH)) {
         err = IFU_ENOHASH;
+    }
+    /* imgtool hashes the key with the image's algorithm; a key hash of
+     * another size is malformed (MCUboot would prefix-match it). */
+    if (!err && (v->keyhash_lens & ~(1u << (v->image_hash_alg - IFU_HASH_SHA256))) != 0) {
+        err = IFU_ETLVLEN;
     }
     if (!err && !(v->hashset & IFU_HASHSET(v->image_hash_alg))) {
         err = IFU_EUNSUPPORTED;

@@ -145,6 +145,24 @@ static void test_parse_header_rejects_sizes_that_wrap_32_bits(void **state)
     assert_int_equal(ifu_image_parse_header(&h, img), 0);
 }
 
+static void test_parse_header_rejects_contradictory_or_undefined_flags(void **state)
+{
+    static const uint32_t bad[] = {
+        IFU_IMAGE_F_ENCRYPTED_AES128 | IFU_IMAGE_F_ENCRYPTED_AES256,
+        IFU_IMAGE_F_RAM_LOAD | IFU_IMAGE_F_ROM_FIXED, 0x2, 0x40, 0x80, 0x200000, 0x80000000};
+    struct ifu_image_header h;
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        build(&(struct spec){.flags = bad[i], .unprot = just_hash, .n_unprot = 1});
+        assert_int_equal(ifu_image_parse_header(&h, img), IFU_EHEADER);
+    }
+    build(&(struct spec){.flags = IFU_IMAGE_F_DEFINED & ~(IFU_IMAGE_F_ENCRYPTED_AES256 |
+                                                          IFU_IMAGE_F_ROM_FIXED),
+                         .unprot = just_hash,
+                         .n_unprot = 1});
+    assert_int_equal(ifu_image_parse_header(&h, img), 0);
+}
+
 static void test_version_cmp_ignores_build_number(void **state)
 {
     struct ifu_image_version a = {1, 2, 3, 4}, b = {1, 2, 3, 99}, c = {1, 2, 4, 0};
@@ -209,7 +227,7 @@ static void test_verify_rejects_encrypted_and_compressed_images(void **state)
 {
     static const uint32_t flags[] = {IFU_IMAGE_F_ENCRYPTED_AES128, IFU_IMAGE_F_ENCRYPTED_AES256,
                                      IFU_IMAGE_F_COMPRESSED_LZMA1, IFU_IMAGE_F_COMPRESSED_LZMA2,
-                                     IFU_IMAGE_F_COMPRESSED_ARM};
+                                     IFU_IMAGE_F_COMPRESSED_ARM, IFU_IMAGE_F_PIC};
     (void)state;
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
         uint32_t len = build(&(struct spec){.flags = flags[i], .unprot = just_hash, .n_unprot = 1});
@@ -310,6 +328,65 @@ static void test_verify_rejects_sig_pure_value_other_than_1(void **state)
     }
 }
 
+static void test_verify_rejects_fixed_size_tlvs_of_other_sizes(void **state)
+{
+    static const struct tlv prot_bad[] = {
+        {IFU_TLV_DEPENDENCY, 11, NULL}, {IFU_TLV_DEPENDENCY, 13, NULL},
+        {IFU_TLV_UUID_VID, 15, NULL},   {IFU_TLV_UUID_CID, 17, NULL}};
+    static const struct tlv unprot_bad[] = {
+        {IFU_TLV_RSA2048_PSS, 255, NULL}, {IFU_TLV_RSA3072_PSS, 256, NULL},
+        {IFU_TLV_ECDSA_SIG, 7, NULL},     {IFU_TLV_ECDSA_SIG, 105, NULL},
+        {IFU_TLV_ED25519, 63, NULL},      {IFU_TLV_SHA512, 48, NULL}};
+    (void)state;
+    for (size_t i = 0; i < sizeof prot_bad / sizeof prot_bad[0]; i++) {
+        uint32_t len = build(&(struct spec){
+            .prot = &prot_bad[i], .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
+        assert_int_equal(verify_hash_only(len), IFU_ETLVLEN);
+    }
+    for (size_t i = 0; i < sizeof unprot_bad / sizeof unprot_bad[0]; i++) {
+        const struct tlv un[] = {{AUTO_HASH, 32, NULL}, unprot_bad[i]};
+        uint32_t len = build(&(struct spec){.unprot = un, .n_unprot = 2});
+        assert_int_equal(verify_hash_only(len), IFU_ETLVLEN);
+    }
+    /* The boundary sizes themselves are accepted by the parser. */
+    const struct tlv ok[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_ECDSA_SIG, 8, NULL},
+                             {IFU_TLV_ECDSA_SIG, 104, NULL}};
+    uint32_t len = build(&(struct spec){.unprot = ok, .n_unprot = 3});
+    assert_int_equal(verify_hash_only(len), 0);
+}
+
+static void test_verify_rejects_key_hash_of_another_size_than_image_hash(void **state)
+{
+    const struct tlv un[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_KEYHASH, 48, NULL}};
+    (void)state;
+    uint32_t len = build(&(struct spec){.unprot = un, .n_unprot = 2});
+    assert_int_equal(verify_hash_only(len), IFU_ETLVLEN);
+}
+
+static void test_verify_allows_one_key_wrap_and_one_of_each_policy_tlv(void **state)
+{
+    const struct tlv two_enc[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_ENC_KW, 24, NULL},
+                                  {IFU_TLV_ENC_EC256, 113, NULL}};
+    static const uint16_t once[] = {IFU_TLV_BOOT_RECORD, IFU_TLV_UUID_VID, IFU_TLV_UUID_CID,
+                                    IFU_TLV_DECOMP_SIZE, IFU_TLV_DECOMP_SHA,
+                                    IFU_TLV_DECOMP_SIGNATURE, IFU_TLV_COMP_DEC_SIZE};
+    (void)state;
+    uint32_t len = build(&(struct spec){.unprot = two_enc, .n_unprot = 3});
+    assert_int_equal(verify_hash_only(len), IFU_ETLVDUP);
+    for (size_t i = 0; i < sizeof once / sizeof once[0]; i++) {
+        uint16_t n = once[i] == IFU_TLV_UUID_VID || once[i] == IFU_TLV_UUID_CID ? 16 : 4;
+        const struct tlv prot[] = {{once[i], n, NULL}, {once[i], n, NULL}};
+        len = build(&(struct spec){.prot = prot, .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
+        assert_int_equal(verify_hash_only(len), 0);
+        len = build(&(struct spec){.prot = prot, .n_prot = 2, .unprot = just_hash, .n_unprot = 1});
+        assert_int_equal(verify_hash_only(len), IFU_ETLVDUP);
+    }
+    /* Dependencies may repeat. */
+    const struct tlv deps[] = {{IFU_TLV_DEPENDENCY, 12, NULL}, {IFU_TLV_DEPENDENCY, 12, NULL}};
+    len = build(&(struct spec){.prot = deps, .n_prot = 2, .unprot = just_hash, .n_unprot = 1});
+    assert_int_equal(verify_hash_only(len), 0);
+}
+
 static void test_verify_rejects_tlv_past_its_area(void **state)
 {
     const struct tlv prot[] = {{0xa0, 8, NULL}};
@@ -336,7 +413,7 @@ static void test_verify_rejects_tlv_header_straddling_area_end(void **state)
 {
     (void)state;
     for (uint16_t shortfall = 1; shortfall < 4; shortfall++) {
-        const struct tlv un[] = {{AUTO_HASH, 32, NULL}, {0x24, (uint16_t)(64 - shortfall), NULL}};
+        const struct tlv un[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_PUBKEY, (uint16_t)(64 - shortfall), NULL}};
         uint32_t len = build(&(struct spec){.unprot = un, .n_unprot = 2});
         /* The info says the area is shortfall bytes longer than its TLVs. */
         ifu_put_le16(img + 34, (uint16_t)(ifu_get_le16(img + 34) + shortfall));
@@ -508,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_parse_header_rejects_hdr_size_below_32),
         cmocka_unit_test(test_parse_header_rejects_prot_area_smaller_than_its_info),
         cmocka_unit_test(test_parse_header_rejects_sizes_that_wrap_32_bits),
+        cmocka_unit_test(test_parse_header_rejects_contradictory_or_undefined_flags),
         cmocka_unit_test(test_version_cmp_ignores_build_number),
         cmocka_unit_test(test_verify_begin_requires_keys_or_explicit_hash_only),
         cmocka_unit_test(test_verify_accepts_minimal_image),
@@ -519,6 +597,9 @@ int main(void)
         cmocka_unit_test(test_verify_rejects_duplicate_unique_tlvs),
         cmocka_unit_test(test_verify_rejects_tlv_with_wrong_length_for_its_type),
         cmocka_unit_test(test_verify_rejects_sig_pure_value_other_than_1),
+        cmocka_unit_test(test_verify_rejects_fixed_size_tlvs_of_other_sizes),
+        cmocka_unit_test(test_verify_rejects_key_hash_of_another_size_than_image_hash),
+        cmocka_unit_test(test_verify_allows_one_key_wrap_and_one_of_each_policy_tlv),
         cmocka_unit_test(test_verify_rejects_tlv_past_its_area),
         cmocka_unit_test(test_verify_rejects_tlv_header_straddling_area_end),
         cmocka_unit_test(test_verify_rejects_bad_tlv_info),

@@ -193,11 +193,40 @@ static void test_image_verify_agrees_with_imgtool_manifest(void **state)
     assert_true(rows > 0);
 }
 
+/* imgtool --pad-sig pads ECDSA signatures with zero bytes to a fixed length;
+ * MCUboot reads the DER sequence only. Zeros after it are accepted, any other
+ * byte is not. */
+static void test_image_verify_accepts_zero_padded_ecdsa_signature(void **state)
+{
+    uint32_t len = 0, key_len = 0;
+    (void)state;
+    uint8_t *orig = tu_read_file(tu_vector_path("imgtool", "good/p256-1byte.bin"), &len);
+    uint8_t *key = tu_load_pubkey(tu_vector_path("imgtool", "keys/ecdsa-p256.pub.pem"), &key_len);
+    assert_non_null(orig);
+    assert_non_null(key);
+    /* The signature TLV is the last one: extend it and the area by 3 bytes. */
+    uint8_t *img = calloc(1, len + 3);
+    assert_non_null(img);
+    memcpy(img, orig, len);
+    uint32_t info = 32 + 1; /* hdr_size 0x20, one payload byte, no protected area */
+    uint32_t sig_tlv = info + 4 + 36 + 36;
+    assert_int_equal(img[sig_tlv], IFU_TLV_ECDSA_SIG);
+    img[sig_tlv + 2] = (uint8_t)(img[sig_tlv + 2] + 3);
+    img[info + 2] = (uint8_t)(img[info + 2] + 3);
+    assert_int_equal(tu_verify_buf(img, len + 3, key, key_len, 0, NULL), 0);
+    img[len + 1] = 1;
+    assert_int_equal(tu_verify_buf(img, len + 3, key, key_len, 0, NULL), IFU_ESIG);
+    free(img);
+    free(key);
+    free(orig);
+}
+
 int main(void)
 {
     tu_require_vectors("imgtool");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_image_verify_agrees_with_imgtool_manifest),
+        cmocka_unit_test(test_image_verify_accepts_zero_padded_ecdsa_signature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

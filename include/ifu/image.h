@@ -34,6 +34,7 @@ extern "C" {
 #define IFU_IMAGE_F_COMPRESSED_LZMA1 0x00000200u
 #define IFU_IMAGE_F_COMPRESSED_LZMA2 0x00000400u
 #define IFU_IMAGE_F_COMPRESSED_ARM   0x00000800u
+#define IFU_IMAGE_F_DEFINED          0x00000f3du /* every flag above */
 
 /* TLV area magics and TLV types. */
 #define IFU_TLV_INFO_MAGIC      0x6907u
@@ -63,6 +64,9 @@ extern "C" {
 #define IFU_TLV_DECOMP_SIZE       0x70u
 #define IFU_TLV_DECOMP_SHA        0x71u
 #define IFU_TLV_DECOMP_SIGNATURE  0x72u
+#define IFU_TLV_COMP_DEC_SIZE     0x73u
+#define IFU_TLV_UUID_VID          0x74u
+#define IFU_TLV_UUID_CID          0x75u
 
 struct ifu_image_version {
     uint8_t major;
@@ -84,8 +88,9 @@ struct ifu_image_header {
 
 /* Decode and check the first 32 bytes of an image.
  * Returns 0; IFU_EMAGIC for a wrong magic; IFU_EHEADER if hdr_size < 32, if a
- * non-empty protected area is shorter than its 4-byte info header, or if the
- * declared end of the protected area does not fit in 32 bits. */
+ * non-empty protected area is shorter than its 4-byte info header, if the
+ * declared end of the protected area does not fit in 32 bits, or if the flags
+ * are contradictory or undefined (docs/FORMAT.md 2.3). */
 int ifu_image_parse_header(struct ifu_image_header *hdr, const uint8_t raw[IFU_IMAGE_HEADER_SIZE]);
 
 /* Offset of the unprotected TLV info header: hdr_size + img_size +
@@ -178,6 +183,7 @@ struct ifu_verify {
     enum ifu_hash_alg hash_alg[IFU_VERIFY_MAX_HASHES];
     /* What the TLV areas said. */
     uint32_t seen;      /* bit per unique TLV kind already seen */
+    uint8_t keyhash_lens; /* bit 0/1/2: a KEYHASH of 32/48/64 bytes was seen */
     uint8_t tlv_digest[IFU_HASH_MAX_SIZE];
     enum ifu_hash_alg image_hash_alg;
     uint8_t sig_pure;
