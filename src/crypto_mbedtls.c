@@ -233,10 +233,9 @@ int ifu_sig_verify(enum ifu_sig_alg alg, const uint8_t *key, uint32_t key_len, c
         err = verify_rsa_pss(&pk, alg == IFU_SIG_RSA2048_PSS ? 2048 : 3072, msg, msg_len, sig,
                              sig_len);
     } else {
-        err = verify_ecdsa(&pk,
-                           alg == IFU_SIG_ECDSA_P256 ? MBEDTLS_ECP_DP_SECP256R1
-                                                     : MBEDTLS_ECP_DP_SECP384R1,
-                           msg, msg_len, sig, sig_len);
+        err = verify_ecdsa(
+            &pk, alg == IFU_SIG_ECDSA_P256 ? MBEDTLS_ECP_DP_SECP256R1 : MBEDTLS_ECP_DP_SECP384R1,
+            msg, msg_len, sig, sig_len);
     }
     mbedtls_pk_free(&pk);
     return err;

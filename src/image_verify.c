@@ -491,7 +491,6 @@ static int on_tlv_value(struct ifu_verify *v)
     }
 }
 
-
 /* Run the state machine over one chunk. Returns bytes consumed (> 0) or a
  * negative error. Consumes at least one byte unless the image is done. */
 static int32_t step(struct ifu_verify *v, const uint8_t *data, uint32_t len)
@@ -683,7 +682,8 @@ void ifu_verify_abort(struct ifu_verify *v)
     v->state = IFU_VS_FAILED;
 }
 
-static void fill_info(const struct ifu_verify *v, struct ifu_image_info *info, const uint8_t *digest)
+static void fill_info(const struct ifu_verify *v, struct ifu_image_info *info,
+                      const uint8_t *digest)
 {
     if (info == NULL) {
         return;

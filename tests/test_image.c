@@ -147,17 +147,21 @@ static void test_parse_header_rejects_sizes_that_wrap_32_bits(void **state)
 
 static void test_parse_header_rejects_contradictory_or_undefined_flags(void **state)
 {
-    static const uint32_t bad[] = {
-        IFU_IMAGE_F_ENCRYPTED_AES128 | IFU_IMAGE_F_ENCRYPTED_AES256,
-        IFU_IMAGE_F_RAM_LOAD | IFU_IMAGE_F_ROM_FIXED, 0x2, 0x40, 0x80, 0x200000, 0x80000000};
+    static const uint32_t bad[] = {IFU_IMAGE_F_ENCRYPTED_AES128 | IFU_IMAGE_F_ENCRYPTED_AES256,
+                                   IFU_IMAGE_F_RAM_LOAD | IFU_IMAGE_F_ROM_FIXED,
+                                   0x2,
+                                   0x40,
+                                   0x80,
+                                   0x200000,
+                                   0x80000000};
     struct ifu_image_header h;
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         build(&(struct spec){.flags = bad[i], .unprot = just_hash, .n_unprot = 1});
         assert_int_equal(ifu_image_parse_header(&h, img), IFU_EHEADER);
     }
-    build(&(struct spec){.flags = IFU_IMAGE_F_DEFINED & ~(IFU_IMAGE_F_ENCRYPTED_AES256 |
-                                                          IFU_IMAGE_F_ROM_FIXED),
+    build(&(struct spec){.flags = IFU_IMAGE_F_DEFINED &
+                                  ~(IFU_IMAGE_F_ENCRYPTED_AES256 | IFU_IMAGE_F_ROM_FIXED),
                          .unprot = just_hash,
                          .n_unprot = 1});
     assert_int_equal(ifu_image_parse_header(&h, img), 0);
@@ -203,18 +207,16 @@ static void test_verify_rejects_image_larger_than_max_size_after_header(void **s
     (void)state;
     uint32_t len = build(&(struct spec){.img_size = 1000, .unprot = just_hash, .n_unprot = 1});
     /* Header-first: the 32nd byte decides, before any payload is seen. */
-    assert_int_equal(ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, 1035,
-                                      NULL),
-                     0);
+    assert_int_equal(
+        ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, 1035, NULL), 0);
     assert_int_equal(ifu_verify_update(&v, img, 31), 0);
     assert_int_equal(ifu_verify_update(&v, img + 31, 1), IFU_ENOSPC);
     /* Sticky. */
     assert_int_equal(ifu_verify_update(&v, img + 32, 1), IFU_ENOSPC);
     assert_int_equal(ifu_verify_finish(&v, NULL, NULL), IFU_ENOSPC);
     /* The unprotected area is checked against the limit as soon as it is known. */
-    assert_int_equal(ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, len - 1,
-                                      NULL),
-                     0);
+    assert_int_equal(
+        ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, len - 1, NULL), 0);
     assert_int_equal(ifu_verify_update(&v, img, len), IFU_ENOSPC);
     /* Exactly the limit is fine. */
     assert_int_equal(ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, len, NULL),
@@ -227,7 +229,7 @@ static void test_verify_rejects_encrypted_and_compressed_images(void **state)
 {
     static const uint32_t flags[] = {IFU_IMAGE_F_ENCRYPTED_AES128, IFU_IMAGE_F_ENCRYPTED_AES256,
                                      IFU_IMAGE_F_COMPRESSED_LZMA1, IFU_IMAGE_F_COMPRESSED_LZMA2,
-                                     IFU_IMAGE_F_COMPRESSED_ARM, IFU_IMAGE_F_PIC};
+                                     IFU_IMAGE_F_COMPRESSED_ARM,   IFU_IMAGE_F_PIC};
     (void)state;
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
         uint32_t len = build(&(struct spec){.flags = flags[i], .unprot = just_hash, .n_unprot = 1});
@@ -259,8 +261,8 @@ static void test_verify_rejects_check_tlv_in_protected_area(void **state)
                                         {IFU_TLV_SIG_PURE, 1, NULL}};
     (void)state;
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-        uint32_t len = build(&(struct spec){
-            .prot = &checks[i], .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
+        uint32_t len = build(
+            &(struct spec){.prot = &checks[i], .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
         assert_int_equal(verify_hash_only(len), IFU_ETLVAREA);
     }
 }
@@ -285,11 +287,11 @@ static void test_verify_rejects_duplicate_unique_tlvs(void **state)
     const struct tlv two_cnt[] = {{IFU_TLV_SEC_CNT, 4, NULL}, {IFU_TLV_SEC_CNT, 4, NULL}};
     const struct tlv two_hash[] = {{AUTO_HASH, 32, NULL}, {AUTO_HASH, 32, NULL}};
     static const uint8_t one = 1;
-    const struct tlv two_pure[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_SIG_PURE, 1, &one},
-                                   {IFU_TLV_SIG_PURE, 1, &one}};
+    const struct tlv two_pure[] = {
+        {AUTO_HASH, 32, NULL}, {IFU_TLV_SIG_PURE, 1, &one}, {IFU_TLV_SIG_PURE, 1, &one}};
     (void)state;
-    uint32_t len = build(&(struct spec){
-        .prot = two_cnt, .n_prot = 2, .unprot = just_hash, .n_unprot = 1});
+    uint32_t len =
+        build(&(struct spec){.prot = two_cnt, .n_prot = 2, .unprot = just_hash, .n_unprot = 1});
     assert_int_equal(verify_hash_only(len), IFU_ETLVDUP);
     len = build(&(struct spec){.unprot = two_hash, .n_unprot = 2});
     assert_int_equal(verify_hash_only(len), IFU_ETLVDUP);
@@ -304,8 +306,8 @@ static void test_verify_rejects_tlv_with_wrong_length_for_its_type(void **state)
     const struct tlv bad_keyhash[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_KEYHASH, 20, NULL}};
     const struct tlv empty_sig[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_RSA2048_PSS, 0, NULL}};
     (void)state;
-    uint32_t len = build(&(struct spec){
-        .prot = bad_cnt, .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
+    uint32_t len =
+        build(&(struct spec){.prot = bad_cnt, .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
     assert_int_equal(verify_hash_only(len), IFU_ETLVLEN);
     len = build(&(struct spec){.unprot = bad_hash, .n_unprot = 1});
     assert_int_equal(verify_hash_only(len), IFU_ETLVLEN);
@@ -330,17 +332,18 @@ static void test_verify_rejects_sig_pure_value_other_than_1(void **state)
 
 static void test_verify_rejects_fixed_size_tlvs_of_other_sizes(void **state)
 {
-    static const struct tlv prot_bad[] = {
-        {IFU_TLV_DEPENDENCY, 11, NULL}, {IFU_TLV_DEPENDENCY, 13, NULL},
-        {IFU_TLV_UUID_VID, 15, NULL},   {IFU_TLV_UUID_CID, 17, NULL}};
+    static const struct tlv prot_bad[] = {{IFU_TLV_DEPENDENCY, 11, NULL},
+                                          {IFU_TLV_DEPENDENCY, 13, NULL},
+                                          {IFU_TLV_UUID_VID, 15, NULL},
+                                          {IFU_TLV_UUID_CID, 17, NULL}};
     static const struct tlv unprot_bad[] = {
         {IFU_TLV_RSA2048_PSS, 255, NULL}, {IFU_TLV_RSA3072_PSS, 256, NULL},
         {IFU_TLV_ECDSA_SIG, 7, NULL},     {IFU_TLV_ECDSA_SIG, 105, NULL},
         {IFU_TLV_ED25519, 63, NULL},      {IFU_TLV_SHA512, 48, NULL}};
     (void)state;
     for (size_t i = 0; i < sizeof prot_bad / sizeof prot_bad[0]; i++) {
-        uint32_t len = build(&(struct spec){
-            .prot = &prot_bad[i], .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
+        uint32_t len = build(
+            &(struct spec){.prot = &prot_bad[i], .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
         assert_int_equal(verify_hash_only(len), IFU_ETLVLEN);
     }
     for (size_t i = 0; i < sizeof unprot_bad / sizeof unprot_bad[0]; i++) {
@@ -349,8 +352,8 @@ static void test_verify_rejects_fixed_size_tlvs_of_other_sizes(void **state)
         assert_int_equal(verify_hash_only(len), IFU_ETLVLEN);
     }
     /* The boundary sizes themselves are accepted by the parser. */
-    const struct tlv ok[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_ECDSA_SIG, 8, NULL},
-                             {IFU_TLV_ECDSA_SIG, 104, NULL}};
+    const struct tlv ok[] = {
+        {AUTO_HASH, 32, NULL}, {IFU_TLV_ECDSA_SIG, 8, NULL}, {IFU_TLV_ECDSA_SIG, 104, NULL}};
     uint32_t len = build(&(struct spec){.unprot = ok, .n_unprot = 3});
     assert_int_equal(verify_hash_only(len), 0);
 }
@@ -365,11 +368,11 @@ static void test_verify_rejects_key_hash_of_another_size_than_image_hash(void **
 
 static void test_verify_allows_one_key_wrap_and_one_of_each_policy_tlv(void **state)
 {
-    const struct tlv two_enc[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_ENC_KW, 24, NULL},
-                                  {IFU_TLV_ENC_EC256, 113, NULL}};
-    static const uint16_t once[] = {IFU_TLV_BOOT_RECORD, IFU_TLV_UUID_VID, IFU_TLV_UUID_CID,
-                                    IFU_TLV_DECOMP_SIZE, IFU_TLV_DECOMP_SHA,
-                                    IFU_TLV_DECOMP_SIGNATURE, IFU_TLV_COMP_DEC_SIZE};
+    const struct tlv two_enc[] = {
+        {AUTO_HASH, 32, NULL}, {IFU_TLV_ENC_KW, 24, NULL}, {IFU_TLV_ENC_EC256, 113, NULL}};
+    static const uint16_t once[] = {
+        IFU_TLV_BOOT_RECORD, IFU_TLV_UUID_VID,         IFU_TLV_UUID_CID,     IFU_TLV_DECOMP_SIZE,
+        IFU_TLV_DECOMP_SHA,  IFU_TLV_DECOMP_SIGNATURE, IFU_TLV_COMP_DEC_SIZE};
     (void)state;
     uint32_t len = build(&(struct spec){.unprot = two_enc, .n_unprot = 3});
     assert_int_equal(verify_hash_only(len), IFU_ETLVDUP);
@@ -392,11 +395,8 @@ static void test_verify_rejects_tlv_past_its_area(void **state)
     const struct tlv prot[] = {{0xa0, 8, NULL}};
     (void)state;
     /* Protected area declared 1 byte short: its last TLV overruns it. */
-    uint32_t len = build(&(struct spec){.prot = prot,
-                                        .n_prot = 1,
-                                        .prot_tot_delta = 0,
-                                        .unprot = just_hash,
-                                        .n_unprot = 1});
+    uint32_t len = build(&(struct spec){
+        .prot = prot, .n_prot = 1, .prot_tot_delta = 0, .unprot = just_hash, .n_unprot = 1});
     ifu_put_le16(img + 10, (uint16_t)(ifu_get_le16(img + 10) - 1));
     ifu_put_le16(img + 32 + 2, (uint16_t)(ifu_get_le16(img + 32 + 2) - 1));
     assert_int_equal(verify_hash_only(len), IFU_ETLVBOUNDS);
@@ -413,7 +413,8 @@ static void test_verify_rejects_tlv_header_straddling_area_end(void **state)
 {
     (void)state;
     for (uint16_t shortfall = 1; shortfall < 4; shortfall++) {
-        const struct tlv un[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_PUBKEY, (uint16_t)(64 - shortfall), NULL}};
+        const struct tlv un[] = {{AUTO_HASH, 32, NULL},
+                                 {IFU_TLV_PUBKEY, (uint16_t)(64 - shortfall), NULL}};
         uint32_t len = build(&(struct spec){.unprot = un, .n_unprot = 2});
         /* The info says the area is shortfall bytes longer than its TLVs. */
         ifu_put_le16(img + 34, (uint16_t)(ifu_get_le16(img + 34) + shortfall));
@@ -427,7 +428,8 @@ static void test_verify_rejects_tlv_header_straddling_area_end(void **state)
     }
     /* The same inside the protected area, and right after an info header. */
     const struct tlv prot[] = {{0xa0, 2, NULL}};
-    uint32_t len = build(&(struct spec){.prot = prot, .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
+    uint32_t len =
+        build(&(struct spec){.prot = prot, .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
     (void)len;
     ifu_put_le16(img + 10, 4 + 3);
     ifu_put_le16(img + 34, 4 + 3);
@@ -469,9 +471,9 @@ static void test_verify_rejects_hash_alg_outside_hashset(void **state)
     struct ifu_verify v;
     (void)state;
     uint32_t len = build(&(struct spec){.unprot = just_hash, .n_unprot = 1});
-    assert_int_equal(ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY,
-                                      IFU_HASHSET(IFU_HASH_SHA384), 0, NULL),
-                     0);
+    assert_int_equal(
+        ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET(IFU_HASH_SHA384), 0, NULL),
+        0);
     assert_int_equal(ifu_verify_update(&v, img, len), 0);
     assert_int_equal(ifu_verify_finish(&v, NULL, NULL), IFU_EUNSUPPORTED);
 }
@@ -572,8 +574,8 @@ static void test_verify_with_keys_rejects_unsigned_image(void **state)
     uint32_t len = build(&(struct spec){.unprot = just_hash, .n_unprot = 1});
     assert_int_equal(tu_verify_buf(img, len, key, sizeof key, 0, NULL), IFU_ENOSIG);
     /* A key hash that names no trusted key. */
-    const struct tlv kh[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_KEYHASH, 32, NULL},
-                             {IFU_TLV_ED25519, 64, NULL}};
+    const struct tlv kh[] = {
+        {AUTO_HASH, 32, NULL}, {IFU_TLV_KEYHASH, 32, NULL}, {IFU_TLV_ED25519, 64, NULL}};
     len = build(&(struct spec){.unprot = kh, .n_unprot = 3});
     assert_int_equal(tu_verify_buf(img, len, key, sizeof key, 0, NULL), IFU_ENOKEY);
 }

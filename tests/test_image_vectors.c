@@ -163,8 +163,9 @@ static void test_image_verify_agrees_with_imgtool_manifest(void **state)
         struct tu_mem mem = {.data = img, .len = len};
         struct ifu_image_reader rd = {.read = tu_mem_read, .ctx = &mem};
         struct ifu_image_info info;
-        int got = ifu_image_verify(&rd, len, key != NULL ? &ring : NULL,
-                                   key != NULL ? 0 : IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, &info);
+        int got =
+            ifu_image_verify(&rd, len, key != NULL ? &ring : NULL,
+                             key != NULL ? 0 : IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, &info);
         printf("%-58s %-26s %s (%s)\n", r.file, r.key, got == 0 ? "accept" : "reject",
                ifu_strerror(got));
         if ((got == 0) != want_ok) {
@@ -187,8 +188,9 @@ static void test_image_verify_agrees_with_imgtool_manifest(void **state)
         free(img);
     }
     fclose(m);
-    printf("imgtool manifest: %u rows checked, %u Intel HEX rows left to tests/cli, %u mismatches\n",
-           rows, hex, failures);
+    printf(
+        "imgtool manifest: %u rows checked, %u Intel HEX rows left to tests/cli, %u mismatches\n",
+        rows, hex, failures);
     assert_int_equal(failures, 0);
     assert_true(rows > 0);
 }

@@ -21,22 +21,22 @@ enum ifu_err {
     IFU_EUNSUPPORTED = -5, /* well-formed, but needs a feature this build lacks */
     IFU_ECRYPTO = -6,      /* the crypto backend failed (not a verdict on the image) */
     /* Image format */
-    IFU_EMAGIC = -10,      /* header magic is not 0x96f3b83d */
-    IFU_EHEADER = -11,     /* header fields inconsistent (sizes, overflow) */
-    IFU_ETRUNC = -12,      /* the image ends before its declared end */
-    IFU_ETLVINFO = -13,    /* a TLV area's info header has a bad magic or length */
-    IFU_ETLVBOUNDS = -14,  /* a TLV runs past the end of its area */
-    IFU_ETLVAREA = -15,    /* a TLV is in the area (protected or not) where it is not allowed */
-    IFU_ETLVDUP = -16,     /* a TLV that may appear once appears twice */
-    IFU_ETLVLEN = -17,     /* a TLV has the wrong length for its type */
-    IFU_ETLVVALUE = -18,   /* a TLV's value is not one its type allows */
+    IFU_EMAGIC = -10,     /* header magic is not 0x96f3b83d */
+    IFU_EHEADER = -11,    /* header fields inconsistent (sizes, overflow) */
+    IFU_ETRUNC = -12,     /* the image ends before its declared end */
+    IFU_ETLVINFO = -13,   /* a TLV area's info header has a bad magic or length */
+    IFU_ETLVBOUNDS = -14, /* a TLV runs past the end of its area */
+    IFU_ETLVAREA = -15,   /* a TLV is in the area (protected or not) where it is not allowed */
+    IFU_ETLVDUP = -16,    /* a TLV that may appear once appears twice */
+    IFU_ETLVLEN = -17,    /* a TLV has the wrong length for its type */
+    IFU_ETLVVALUE = -18,  /* a TLV's value is not one its type allows */
     /* Verification */
-    IFU_ENOHASH = -20,     /* no image hash TLV */
-    IFU_EHASH = -21,       /* image hash does not match the hash TLV */
-    IFU_ENOKEY = -22,      /* no trusted key matches the image's key TLV */
-    IFU_ENOSIG = -23,      /* no signature TLV for the trusted key */
-    IFU_ESIG = -24,        /* the signature does not verify */
-    IFU_EROLLBACK = -25,   /* security counter or version below what is installed */
+    IFU_ENOHASH = -20,   /* no image hash TLV */
+    IFU_EHASH = -21,     /* image hash does not match the hash TLV */
+    IFU_ENOKEY = -22,    /* no trusted key matches the image's key TLV */
+    IFU_ENOSIG = -23,    /* no signature TLV for the trusted key */
+    IFU_ESIG = -24,      /* the signature does not verify */
+    IFU_EROLLBACK = -25, /* security counter or version below what is installed */
 };
 
 /* A short, constant, human-readable description of err. Never NULL; returns

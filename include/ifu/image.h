@@ -117,8 +117,8 @@ struct ifu_keyring {
     uint32_t count;
 };
 
-/* Verification flags. */
-#define IFU_VERIFY_F_HASH_ONLY 0x1u /* accept an image on its digest alone: no key, no signature */
+/* Verification flag: accept an image on its digest alone (no key, no signature). */
+#define IFU_VERIFY_F_HASH_ONLY 0x1u
 
 /* Hash-algorithm set for ifu_verify_begin(): which digests to compute while
  * bytes stream by. An image whose hash TLV names an algorithm outside the set
@@ -133,11 +133,11 @@ struct ifu_image_info {
     uint32_t total_size;        /* header through the end of the unprotected TLV area */
     enum ifu_hash_alg hash_alg; /* from the hash TLV */
     uint8_t digest[IFU_HASH_MAX_SIZE];
-    enum ifu_sig_alg sig_alg;   /* of the signature that verified; NONE if hash-only */
-    int32_t key_index;          /* index in the keyring of the key that verified, or -1 */
-    uint8_t has_sec_cnt;        /* 1 if a SEC_CNT TLV is present */
-    uint8_t sig_pure;           /* 1 if the image carries SIG_PURE */
-    uint32_t sec_cnt;           /* value of SEC_CNT, 0 if absent */
+    enum ifu_sig_alg sig_alg; /* of the signature that verified; NONE if hash-only */
+    int32_t key_index;        /* index in the keyring of the key that verified, or -1 */
+    uint8_t has_sec_cnt;      /* 1 if a SEC_CNT TLV is present */
+    uint8_t sig_pure;         /* 1 if the image carries SIG_PURE */
+    uint32_t sec_cnt;         /* value of SEC_CNT, 0 if absent */
 };
 
 /* Observer of TLVs as the verifier parses them (for tools such as `ifu info`).
@@ -175,14 +175,14 @@ struct ifu_verify {
     uint16_t tlv_type;
     uint16_t tlv_len;
     uint8_t in_prot;
-    uint8_t have; /* bytes gathered in buf for a fixed-size field */
+    uint8_t have;                   /* bytes gathered in buf for a fixed-size field */
     uint8_t buf[IFU_HASH_MAX_SIZE]; /* header, info, TLV header or a small TLV value */
     struct ifu_image_header hdr;
     uint32_t hashset;
     struct ifu_hash hash[IFU_VERIFY_MAX_HASHES];
     enum ifu_hash_alg hash_alg[IFU_VERIFY_MAX_HASHES];
     /* What the TLV areas said. */
-    uint32_t seen;      /* bit per unique TLV kind already seen */
+    uint32_t seen;        /* bit per unique TLV kind already seen */
     uint8_t keyhash_lens; /* bit 0/1/2: a KEYHASH of 32/48/64 bytes was seen */
     uint8_t tlv_digest[IFU_HASH_MAX_SIZE];
     enum ifu_hash_alg image_hash_alg;
@@ -252,9 +252,12 @@ int ifu_verify_finish(struct ifu_verify *v, const struct ifu_image_reader *reade
                       struct ifu_image_info *info);
 
 /* Verify a whole image reachable through reader (a file, a flash slot):
- * begin, feed size bytes (or fewer, once the image's end is known) in
- * chunks through a stack buffer, finish. size bounds the bytes read and is
- * also the max_size limit. */
+ * begin, feed the image in chunks through a 256-byte stack buffer, finish.
+ * Reads stop at the end of the unprotected TLV area, so a slot's padding
+ * and trailer are never read. size bounds the bytes read: an image that
+ * does not end within size bytes fails with IFU_ETRUNC. (A caller that wants
+ * a header-first IFU_ENOSPC for an oversized image uses ifu_verify_begin()
+ * with max_size.) */
 int ifu_image_verify(const struct ifu_image_reader *reader, uint32_t size,
                      const struct ifu_keyring *keys, uint32_t flags, uint32_t hashset,
                      struct ifu_image_info *info);
