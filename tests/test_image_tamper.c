@@ -70,11 +70,45 @@ static void test_image_verify_rejects_any_single_bit_flip(void **state)
     assert_int_equal(total_accepted, 0);
 }
 
+/* Every prefix of a signed image (protected TLVs, dependency, custom TLVs)
+ * is refused with IFU_ETRUNC, through the reader and through the stream. */
+static void test_image_verify_rejects_every_truncation_of_signed_image(void **state)
+{
+    uint32_t len = 0, key_len = 0;
+    unsigned accepted = 0, other = 0;
+    (void)state;
+    uint8_t *img = tu_read_file(tu_vector_path("imgtool", "good/p256-customtlv-dep.bin"), &len);
+    uint8_t *key = tu_load_pubkey(tu_vector_path("imgtool", "keys/ecdsa-p256.pub.pem"), &key_len);
+    assert_non_null(img);
+    assert_non_null(key);
+    struct ifu_key k = {.pub = key, .pub_len = key_len};
+    struct ifu_keyring ring = {.keys = &k, .count = 1};
+    struct tu_mem mem = {.data = img, .len = len};
+    struct ifu_image_reader rd = {.read = tu_mem_read, .ctx = &mem};
+
+    for (uint32_t cut = 0; cut < len; cut++) {
+        mem.len = cut;
+        int a = ifu_image_verify(&rd, cut, &ring, 0, IFU_HASHSET_ALL, NULL);
+        int b = tu_verify_buf(img, cut, key, key_len, 97, NULL);
+        accepted += (a == 0) + (b == 0);
+        other += (a != IFU_ETRUNC) + (b != IFU_ETRUNC);
+    }
+    mem.len = len;
+    assert_int_equal(ifu_image_verify(&rd, len, &ring, 0, IFU_HASHSET_ALL, NULL), 0);
+    printf("truncate ecdsa-p256: %u lengths, %u accepted, %u not IFU_ETRUNC\n", (unsigned)len,
+           accepted, other);
+    assert_int_equal(accepted, 0);
+    assert_int_equal(other, 0);
+    free(key);
+    free(img);
+}
+
 int main(void)
 {
     tu_require_vectors("imgtool");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_image_verify_rejects_any_single_bit_flip),
+        cmocka_unit_test(test_image_verify_rejects_every_truncation_of_signed_image),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
