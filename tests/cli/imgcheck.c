@@ -51,6 +51,9 @@ struct image {
     size_t ntlvs;
 };
 
+/* The format attribute lets -Wformat-nonliteral (clang, -Wformat=2) accept the vfprintf. */
+static int failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static int failf(const char *fmt, ...)
 {
     va_list ap;
