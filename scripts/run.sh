@@ -44,18 +44,29 @@ cmd_test() {
     done
     [ -d "$SHARED/vectors" ] || echo "note: $SHARED/vectors not found: vector tests will be skipped"
     build_main
+    # Each stage runs even if an earlier one failed, so one run reports everything.
+    local passed=0 failed=0
+    stage() {
+        if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+    }
     step "tests (ctest)"
-    ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS"
-    [ $quick -eq 1 ] && return 0
+    stage ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS"
+    if [ $quick -eq 0 ]; then
+        step "tests again under ASan + UBSan (clang)"
+        stage sanitized_tests
+        step "fuzzing, $fuzz_seconds s per target"
+        stage env IFU_SHARED_DIR="$SHARED" bash "$ROOT/fuzz/run.sh" "$BUILD-fuzz" "$fuzz_seconds"
+    fi
+    printf '\nstages: %d passed, %d failed\n' "$passed" "$failed"
+    [ "$failed" -eq 0 ]
+}
 
-    step "tests again under ASan + UBSan (clang)"
+sanitized_tests() {
     cmake -S "$ROOT" -B "$BUILD-asan" -DCMAKE_C_COMPILER=clang -DIFU_SANITIZE=ON \
-        -DIFU_BUILD_BENCH=OFF -DIFU_SHARED_DIR="$SHARED" >/dev/null
-    cmake --build "$BUILD-asan" -j"$JOBS" >/dev/null
-    ASAN_OPTIONS=detect_leaks=1 ctest --test-dir "$BUILD-asan" --output-on-failure -j"$JOBS" -LE install
-
-    step "fuzzing, $fuzz_seconds s per target"
-    IFU_SHARED_DIR=$SHARED bash "$ROOT/fuzz/run.sh" "$BUILD-fuzz" "$fuzz_seconds"
+        -DIFU_BUILD_BENCH=OFF -DIFU_SHARED_DIR="$SHARED" >/dev/null &&
+        cmake --build "$BUILD-asan" -j"$JOBS" >/dev/null &&
+        ASAN_OPTIONS=detect_leaks=1 ctest --test-dir "$BUILD-asan" --output-on-failure -j"$JOBS" \
+            -LE install
 }
 
 case ${1:-} in
