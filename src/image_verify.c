@@ -280,7 +280,7 @@ static int on_tlv_header(struct ifu_verify *v)
     return 0;
 }
 
-/* Does the key encoded as key/key_len hash to the key hash in v->buf? */
+/* Does the key encoded as key/key_len hash to want (its length names the algorithm)? */
 static int key_hash_matches(const uint8_t *key, uint32_t key_len, const uint8_t *want,
                             uint32_t want_len, int *match)
 {
