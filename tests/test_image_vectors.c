@@ -158,14 +158,8 @@ static void test_image_verify_agrees_with_imgtool_manifest(void **state)
         int want_ok = strcmp(r.expect, "accept") == 0;
 
         /* Whole image through the reader, as the bootloader reads a slot. */
-        struct ifu_key k = {.pub = key, .pub_len = key_len};
-        struct ifu_keyring ring = {.keys = &k, .count = 1};
-        struct tu_mem mem = {.data = img, .len = len};
-        struct ifu_image_reader rd = {.read = tu_mem_read, .ctx = &mem};
         struct ifu_image_info info;
-        int got =
-            ifu_image_verify(&rd, len, key != NULL ? &ring : NULL,
-                             key != NULL ? 0 : IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, &info);
+        int got = tu_verify_reader(img, len, key, key_len, &info);
         printf("%-58s %-26s %s (%s)\n", r.file, r.key, got == 0 ? "accept" : "reject",
                ifu_strerror(got));
         if ((got == 0) != want_ok) {

@@ -96,6 +96,18 @@ int tu_mem_read(void *ctx, uint32_t off, void *buf, uint32_t len)
     return 0;
 }
 
+int tu_verify_reader(const uint8_t *img, uint32_t len, const uint8_t *key, uint32_t key_len,
+                     struct ifu_image_info *info)
+{
+    struct ifu_key k = {.pub = key, .pub_len = key_len};
+    struct ifu_keyring ring = {.keys = &k, .count = 1};
+    struct tu_mem mem = {.data = img, .len = len};
+    struct ifu_image_reader rd = {.read = tu_mem_read, .ctx = &mem};
+
+    return ifu_image_verify(&rd, len, key != NULL ? &ring : NULL,
+                            key != NULL ? 0 : IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, info);
+}
+
 int tu_verify_buf(const uint8_t *img, uint32_t len, const uint8_t *key, uint32_t key_len,
                   uint32_t chunk, struct ifu_image_info *info)
 {

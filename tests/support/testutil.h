@@ -34,6 +34,11 @@ struct tu_mem {
 };
 int tu_mem_read(void *ctx, uint32_t off, void *buf, uint32_t len);
 
+/* Verify len bytes at img through ifu_image_verify() and a memory reader, as
+ * a bootloader reads a slot, with a one-key keyring (key NULL = hash only). */
+int tu_verify_reader(const uint8_t *img, uint32_t len, const uint8_t *key, uint32_t key_len,
+                     struct ifu_image_info *info);
+
 /* Verify a buffer by streaming it in chunks of chunk bytes (0 = one call),
  * with a one-key keyring (key NULL = hash only). */
 int tu_verify_buf(const uint8_t *img, uint32_t len, const uint8_t *key, uint32_t key_len,
