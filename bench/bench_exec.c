@@ -21,30 +21,11 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
+
+#include "bench_time.h"
 #include <unistd.h>
 
 #define MAX_RUNS 10000
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Median of t[0..n-1]; sorts t. */
-static double median_of(double *t, int n)
-{
-    qsort(t, (size_t)n, sizeof t[0], cmp_double);
-    return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-}
 
 /* Run argv once; 0 if it exited with status 0. *cpu_ms receives its user +
  * system CPU time: unlike wall time, it hardly moves when other processes
@@ -111,16 +92,16 @@ int main(int argc, char **argv)
     static double cpu[MAX_RUNS];
     double sum = 0;
     for (int r = 0; r < runs; r++) {
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         if (run_once(cmd, &cpu[r]) != 0) {
             fprintf(stderr, "bench_exec: %s failed (run %d)\n", cmd[0], r + 1);
             return 1;
         }
-        t[r] = now_ms() - t0;
+        t[r] = bench_now_ms() - t0;
         sum += t[r];
     }
-    double median = median_of(t, runs);
+    double median = bench_median(t, runs);
     printf("min_ms=%.3f median_ms=%.3f mean_ms=%.3f max_ms=%.3f cpu_median_ms=%.3f runs=%d\n", t[0],
-           median, sum / runs, t[runs - 1], median_of(cpu, runs), runs);
+           median, sum / runs, t[runs - 1], bench_median(cpu, runs), runs);
     return 0;
 }

@@ -28,6 +28,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_time.h"
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -62,20 +64,6 @@ struct bench_case {
     int (*run)(void *arg);
     void *arg;
 };
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static int die(const char *what, const char *why)
 {
@@ -291,12 +279,6 @@ static int run_evp_sig_verify(void *arg)
     return ok ? 0 : IFU_ESIG;
 }
 
-static double median_of(double *t, int n)
-{
-    qsort(t, (size_t)n, sizeof t[0], cmp_double);
-    return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-}
-
 /* Time every case runs times, round-robin (case 1, 2, ..., n, then again), so
  * that a burst of load from other processes hits every case alike and the
  * ratios stay fair. t[case * runs + run] receives milliseconds. Returns 0, or
@@ -312,9 +294,9 @@ static int time_cases(const struct bench_case *c, size_t n, int runs, double *t,
     }
     for (int r = 0; r < runs; r++) {
         for (size_t i = 0; i < n; i++) {
-            double t0 = now_ms();
+            double t0 = bench_now_ms();
             int err = c[i].run(c[i].arg);
-            t[i * (size_t)runs + (size_t)r] = now_ms() - t0;
+            t[i * (size_t)runs + (size_t)r] = bench_now_ms() - t0;
             if (err) {
                 *failed = i;
                 return err;
@@ -488,8 +470,8 @@ int main(int argc, char **argv)
     double evp_best = 0;
     for (size_t i = 0; i < n_cases; i++) {
         double *ti = t + i * (size_t)runs;
-        double median = median_of(ti, runs);
-        double best = ti[0]; /* sorted by median_of */
+        double median = bench_median(ti, runs);
+        double best = ti[0]; /* sorted by bench_median */
         if (i == 0) {
             evp_best = best;
         }
