@@ -355,7 +355,6 @@ static int on_pubkey(struct ifu_verify *v, uint16_t len)
  * then signature). Keep the first one that follows a trusted key. */
 static void on_signature(struct ifu_verify *v, uint16_t type, uint16_t len)
 {
-    v->saw_sig = 1;
     if (!v->key_armed) {
         return;
     }

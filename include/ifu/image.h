@@ -192,7 +192,6 @@ struct ifu_verify {
     uint8_t key_armed;  /* 1 while the next signature TLV belongs to key_index */
     uint8_t key_in_tlv; /* 1 if the key bytes are the PUBKEY TLV's (pub), 0 if the keyring's */
     uint8_t saw_key;    /* 1 once any KEYHASH or PUBKEY TLV was seen */
-    uint8_t saw_sig;    /* 1 once any signature TLV was seen */
     int32_t sig_key;    /* key the stored signature belongs to, -1 if none */
     enum ifu_sig_alg sig_alg;
     uint16_t sig_len;
