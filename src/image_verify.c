@@ -362,7 +362,6 @@ static void on_signature(struct ifu_verify *v, uint16_t type, uint16_t len)
     if (len > IFU_MAX_SIG_SIZE) {
         return; /* larger than any supported signature: cannot be the key's */
     }
-    v->sig_key = v->key_index;
     v->sig_len = len;
     switch (type) {
     case IFU_TLV_RSA2048_PSS:
@@ -577,7 +576,6 @@ int ifu_verify_begin(struct ifu_verify *v, const struct ifu_keyring *keys, uint3
     }
     memset(v, 0, sizeof *v);
     v->key_index = -1;
-    v->sig_key = -1;
     v->state = IFU_VS_FAILED;
     v->err = IFU_EINVAL;
     /* No keys and no explicit hash-only request is a provisioning bug, not a
@@ -695,7 +693,7 @@ static void fill_info(const struct ifu_verify *v, struct ifu_image_info *info,
         memcpy(info->digest, digest, ifu_hash_size(v->image_hash_alg));
     }
     info->sig_alg = v->sig_alg;
-    info->key_index = v->sig_key >= 0 ? v->sig_key : v->key_index;
+    info->key_index = v->key_index;
     info->has_sec_cnt = (v->seen & SEEN_SEC_CNT) != 0;
     info->sec_cnt = v->sec_cnt;
     info->sig_pure = v->sig_pure;
@@ -753,8 +751,9 @@ static uint32_t sig_len_unpadded(const struct ifu_verify *v)
 static int check_signature(struct ifu_verify *v, const uint8_t *digest,
                            const struct ifu_image_reader *reader)
 {
-    if (v->sig_key < 0) {
-        /* A key TLV that matched nothing, or no key TLV at all. */
+    if (v->sig_len == 0) {
+        /* No signature after a trusted key: a key TLV that matched nothing,
+         * no key TLV at all, or a trusted key with no signature after it. */
         return v->key_index >= 0 || !v->saw_key ? IFU_ENOSIG : IFU_ENOKEY;
     }
     if (v->sig_alg == IFU_SIG_NONE) {
@@ -767,7 +766,8 @@ static int check_signature(struct ifu_verify *v, const uint8_t *digest,
             return IFU_EUNSUPPORTED;
         }
     }
-    const struct ifu_key *k = &v->keys->keys[v->sig_key];
+    /* Only the first trusted key arms a signature, so the signature is key_index's. */
+    const struct ifu_key *k = &v->keys->keys[v->key_index];
     const uint8_t *key = v->key_in_tlv ? v->pub : k->pub;
     uint32_t key_len = v->key_in_tlv ? v->pub_len : k->pub_len;
 

@@ -192,9 +192,8 @@ struct ifu_verify {
     uint8_t key_armed;  /* 1 while the next signature TLV belongs to key_index */
     uint8_t key_in_tlv; /* 1 if the key bytes are the PUBKEY TLV's (pub), 0 if the keyring's */
     uint8_t saw_key;    /* 1 once any KEYHASH or PUBKEY TLV was seen */
-    int32_t sig_key;    /* key the stored signature belongs to, -1 if none */
     enum ifu_sig_alg sig_alg;
-    uint16_t sig_len;
+    uint16_t sig_len; /* of the signature kept for key_index; 0 if none */
     uint16_t pub_len;
     uint8_t sig[IFU_MAX_SIG_SIZE];
     uint8_t pub[IFU_MAX_PUBKEY_SIZE];
