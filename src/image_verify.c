@@ -663,16 +663,23 @@ uint32_t ifu_verify_remaining(const struct ifu_verify *v)
     }
 }
 
+/* Forget every running hash; what they held is derived from the image only,
+ * but a context must not leave state a later call could mistake for live. */
+static void wipe_hashes(struct ifu_verify *v)
+{
+    for (uint32_t i = 0; i < IFU_VERIFY_MAX_HASHES; i++) {
+        ifu_hash_wipe(&v->hash[i]);
+        v->hash_alg[i] = IFU_HASH_NONE;
+    }
+}
+
 /* see include/ifu/image.h */
 void ifu_verify_abort(struct ifu_verify *v)
 {
     if (v == NULL) {
         return;
     }
-    for (uint32_t i = 0; i < IFU_VERIFY_MAX_HASHES; i++) {
-        ifu_hash_wipe(&v->hash[i]);
-        v->hash_alg[i] = IFU_HASH_NONE;
-    }
+    wipe_hashes(v);
     if (v->err == 0) {
         v->err = IFU_ESTATE;
     }
@@ -809,10 +816,7 @@ int ifu_verify_finish(struct ifu_verify *v, const struct ifu_image_reader *reade
             v->hash_alg[i] = IFU_HASH_NONE;
         }
     }
-    for (uint32_t i = 0; i < IFU_VERIFY_MAX_HASHES; i++) {
-        ifu_hash_wipe(&v->hash[i]);
-        v->hash_alg[i] = IFU_HASH_NONE;
-    }
+    wipe_hashes(v);
     /* The digest the signature speaks for must be the digest of these bytes. */
     if (!err && ifu_ct_memcmp(digest, v->tlv_digest, ifu_hash_size(v->image_hash_alg)) != 0) {
         err = IFU_EHASH;
