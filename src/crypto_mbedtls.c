@@ -45,9 +45,10 @@ static void heap_init(void)
  * exhausted arena is a fault of the port, not a verdict on the signature. */
 static int is_alloc_failure(int ret)
 {
-    int low = (-ret) & 0x7f;
-    return low == -MBEDTLS_ERR_MPI_ALLOC_FAILED || -ret == -MBEDTLS_ERR_ECP_ALLOC_FAILED ||
-           -ret == -MBEDTLS_ERR_PK_ALLOC_FAILED;
+    int low = -((-ret) & 0x7f);
+    int high = -((-ret) & ~0x7f);
+    return low == MBEDTLS_ERR_MPI_ALLOC_FAILED || high == MBEDTLS_ERR_ECP_ALLOC_FAILED ||
+           high == MBEDTLS_ERR_PK_ALLOC_FAILED;
 }
 
 static mbedtls_sha256_context *sha256_of(struct ifu_hash *h)
