@@ -31,6 +31,8 @@ static const struct err_name err_names[] = {
     {IFU_ENOSIG, "no signature for the trusted key"},
     {IFU_ESIG, "bad signature"},
     {IFU_EROLLBACK, "rollback refused: image older than allowed"},
+    {IFU_ENOIMAGE, "no bootable image"},
+    {IFU_ELAYOUT, "slot layout not usable by this boot mode"},
 };
 
 const char *ifu_strerror(int err)

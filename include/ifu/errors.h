@@ -37,6 +37,9 @@ enum ifu_err {
     IFU_ENOSIG = -23,    /* no signature TLV for the trusted key */
     IFU_ESIG = -24,      /* the signature does not verify */
     IFU_EROLLBACK = -25, /* security counter or version below what is installed */
+    /* Boot */
+    IFU_ENOIMAGE = -26, /* no slot holds an image that verifies */
+    IFU_ELAYOUT = -27,  /* slots are valid areas, but this boot mode cannot use them */
 };
 
 /* A short, constant, human-readable description of err. Never NULL; returns

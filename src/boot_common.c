@@ -1,0 +1,418 @@
+/* The boot engine's shared half: trailer fields, verification of a slot,
+ * the application API and the entry point. The mode file decides; this file
+ * reads and writes. See include/ifu/boot.h and docs/DESIGN.md §7. */
+#include <string.h>
+
+#include "boot_priv.h"
+#include "ifu/errors.h"
+#include "util_priv.h"
+
+IFU_STATIC_ASSERT(IFU_BOOT_BUF_SIZE % IFU_FLASH_MAX_WRITE_SIZE == 0, boot_buf_multiple_of_32);
+IFU_STATIC_ASSERT(IFU_BOOT_BUF_SIZE >= 64, boot_buf_at_least_64);
+
+/* MCUboot's magic for BOOT_MAX_ALIGN == 8, and the tail of the one for other
+ * alignments, which starts with the alignment as a 16-bit little-endian
+ * number (FORMAT.md §6.1). */
+static const uint8_t magic_a8[BOOT_MAGIC_SIZE] = {0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f,
+                                                  0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80};
+static const uint8_t magic_tail[BOOT_MAGIC_SIZE - 2] = {0x2d, 0xe1, 0x5d, 0x29, 0x41, 0x0b, 0x8d,
+                                                        0x77, 0x67, 0x9c, 0x11, 0x0f, 0x1f, 0x8a};
+
+static void magic_of(const struct tr_geo *g, uint8_t out[BOOT_MAGIC_SIZE])
+{
+    if (g->align == 8) {
+        memcpy(out, magic_a8, BOOT_MAGIC_SIZE);
+    } else {
+        ifu_put_le16(out, (uint16_t)g->align);
+        memcpy(out + 2, magic_tail, sizeof magic_tail);
+    }
+}
+
+void tr_geo_of(const struct ifu_area *a, struct tr_geo *g)
+{
+    uint32_t w = a->flash->write_size;
+    g->write = w;
+    g->align = w > 8 ? w : 8;
+    g->magic = g->align > BOOT_MAGIC_SIZE ? g->align : BOOT_MAGIC_SIZE;
+    g->record = (JOURNAL_RECORD_LEN + g->align - 1) / g->align * g->align;
+    g->erased = a->flash->erased_val;
+}
+
+uint32_t tr_fixed_size(const struct tr_geo *g)
+{
+    return g->magic + TR_FLAG_FIELDS * g->align;
+}
+
+uint32_t tr_field_off(const struct ifu_area *a, const struct tr_geo *g, enum tr_field f)
+{
+    return a->size - g->magic - (uint32_t)f * g->align;
+}
+
+/* 1 if any of the n bytes differs from the erased value. */
+static int any_programmed(const uint8_t *p, uint32_t n, uint8_t erased)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (p[i] != erased) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int tr_read(const struct ifu_area *a, struct trailer *t)
+{
+    struct tr_geo g;
+    uint8_t buf[IFU_FLASH_MAX_WRITE_SIZE];
+    uint8_t want[BOOT_MAGIC_SIZE];
+
+    tr_geo_of(a, &g);
+    memset(t, 0, sizeof *t);
+    int err = ifu_area_read(a, a->size - BOOT_MAGIC_SIZE, buf, BOOT_MAGIC_SIZE);
+    if (err) {
+        return err;
+    }
+    magic_of(&g, want);
+    if (memcmp(buf, want, BOOT_MAGIC_SIZE) == 0) {
+        t->magic = 1;
+    } else {
+        t->magic = any_programmed(buf, BOOT_MAGIC_SIZE, g.erased) ? -1 : 0;
+    }
+    static const enum tr_field flags[] = {TR_IMAGE_OK, TR_COPY_DONE, TR_TRIAL, TR_REJECTED,
+                                          TR_SWAP_INFO};
+    uint8_t set[sizeof flags / sizeof flags[0]];
+    for (uint32_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        err = ifu_area_read(a, tr_field_off(a, &g, flags[i]), buf, g.write);
+        if (err) {
+            return err;
+        }
+        set[i] = (uint8_t)any_programmed(buf, g.write, g.erased);
+    }
+    t->image_ok = set[0];
+    t->copy_done = set[1];
+    t->trial = set[2];
+    t->rejected = set[3];
+    /* swap_info: the last field read; buf still holds it. */
+    uint8_t type = (uint8_t)(buf[0] & 0x0fu);
+    t->swap_type =
+        set[4] && type >= BOOT_SWAP_TYPE_TEST && type <= BOOT_SWAP_TYPE_REVERT ? type : 0;
+    return 0;
+}
+
+/* Program one flag field unless it is already programmed (so every trailer
+ * write can be repeated after a power cut). */
+int tr_set_flag(const struct ifu_area *a, enum tr_field f, uint8_t value)
+{
+    struct tr_geo g;
+    uint8_t unit[IFU_FLASH_MAX_WRITE_SIZE];
+
+    tr_geo_of(a, &g);
+    uint32_t off = tr_field_off(a, &g, f);
+    int err = ifu_area_read(a, off, unit, g.write);
+    if (err) {
+        return err;
+    }
+    if (any_programmed(unit, g.write, g.erased)) {
+        return 0;
+    }
+    memset(unit, g.erased, g.write);
+    unit[0] = value;
+    return ifu_area_prog(a, off, unit, g.write);
+}
+
+/* Program the magic field (M bytes ending at the slot end) if it is erased.
+ * If it holds something other than the magic: strict (a request) gives
+ * IFU_ESTATE; otherwise (the bootloader finishing an operation, after which
+ * only its own torn write can be there) the write counts as made. */
+int tr_write_magic(const struct ifu_area *a, int strict)
+{
+    struct tr_geo g;
+    uint8_t field[IFU_FLASH_MAX_WRITE_SIZE > BOOT_MAGIC_SIZE ? IFU_FLASH_MAX_WRITE_SIZE
+                                                             : BOOT_MAGIC_SIZE];
+    struct trailer t;
+
+    int err = tr_read(a, &t);
+    if (err || t.magic == 1) {
+        return err;
+    }
+    if (t.magic != 0) {
+        return strict ? IFU_ESTATE : 0;
+    }
+    tr_geo_of(a, &g);
+    memset(field, g.erased, g.magic);
+    magic_of(&g, field + g.magic - BOOT_MAGIC_SIZE);
+    return ifu_area_prog(a, a->size - g.magic, field, g.magic);
+}
+
+int boot_last_sector(const struct ifu_area *a, uint32_t *start, uint32_t *size)
+{
+    return ifu_area_sector(a, a->size - 1, start, size);
+}
+
+static int overlap(const struct ifu_area *x, const struct ifu_area *y)
+{
+    return x->flash == y->flash && x->off < y->off + y->size && y->off < x->off + x->size;
+}
+
+int boot_slots_check(const struct ifu_boot_config *cfg)
+{
+    if (cfg == NULL) {
+        return IFU_EINVAL;
+    }
+    int err = ifu_area_check(&cfg->primary);
+    if (!err) {
+        err = ifu_area_check(&cfg->secondary);
+    }
+    if (err) {
+        return err;
+    }
+    const struct ifu_flash *p = cfg->primary.flash;
+    const struct ifu_flash *s = cfg->secondary.flash;
+    /* One trailer geometry for both slots: MCUboot's layout depends on it. */
+    if (overlap(&cfg->primary, &cfg->secondary) || p->write_size != s->write_size ||
+        p->erased_val != s->erased_val) {
+        return IFU_EINVAL;
+    }
+    return 0;
+}
+
+void boot_emit(const struct boot_run *run, enum ifu_boot_event ev, unsigned slot, int err)
+{
+    if (run->cfg->event != NULL) {
+        run->cfg->event(run->cfg->hook_ctx, ev, slot, err);
+    }
+}
+
+struct area_reader {
+    const struct ifu_area *a;
+    uint32_t base;
+};
+
+static int area_reader_read(void *ctx, uint32_t off, void *buf, uint32_t len)
+{
+    const struct area_reader *r = ctx;
+    if (off > r->a->size - r->base) {
+        return IFU_EINVAL;
+    }
+    return ifu_area_read(r->a, r->base + off, buf, len);
+}
+
+/* Verify the image at area offset off: hash, signature, trusted key, and an
+ * end no further than max_size bytes from off. */
+int boot_verify(struct boot_run *run, const struct ifu_area *a, uint32_t off, uint32_t max_size,
+                struct ifu_image_info *info)
+{
+    struct ifu_verify *v = &run->b->verify;
+    const struct ifu_boot_config *cfg = run->cfg;
+    uint32_t hashset = cfg->hashset != 0 ? cfg->hashset : IFU_HASHSET(IFU_HASH_SHA256);
+    struct area_reader ar = {a, off};
+    const struct ifu_image_reader reader = {area_reader_read, &ar};
+
+    memset(info, 0, sizeof *info);
+    if (cfg->keys == NULL || max_size == 0 || off > a->size || max_size > a->size - off) {
+        return IFU_EINVAL;
+    }
+    int err = ifu_verify_begin(v, cfg->keys, 0, hashset, max_size, NULL);
+    uint32_t pos = 0;
+    while (!err && ifu_verify_done(v) == 0) {
+        uint32_t n =
+            IFU_MIN(IFU_MIN(max_size - pos, (uint32_t)IFU_BOOT_BUF_SIZE), ifu_verify_remaining(v));
+        if (n == 0) {
+            err = IFU_ETRUNC; /* the image claims to run past max_size */
+            break;
+        }
+        err = ifu_area_read(a, off + pos, run->b->buf, n);
+        if (!err) {
+            err = ifu_verify_update(v, run->b->buf, n);
+        }
+        pos += n;
+    }
+    if (err) {
+        ifu_verify_abort(v);
+        return err;
+    }
+    return ifu_verify_finish(v, &reader, info);
+}
+
+/* The primary's magic is written by the bootloader only, last in a finish
+ * that the journal repeats until done; a torn one still counts (magic != 0). */
+enum ifu_boot_state boot_running_state(const struct trailer *t)
+{
+    if (t->magic != 0 && !t->image_ok && t->copy_done) {
+        return IFU_BOOT_STATE_TESTING;
+    }
+    if (t->magic != 0 && t->image_ok && t->swap_type == BOOT_SWAP_TYPE_REVERT) {
+        return IFU_BOOT_STATE_REVERTED;
+    }
+    return IFU_BOOT_STATE_CONFIRMED;
+}
+
+enum ifu_boot_state boot_pending_state(const struct trailer *t)
+{
+    if (t->magic != 1 || t->rejected) {
+        return IFU_BOOT_STATE_NONE;
+    }
+    return t->image_ok ? IFU_BOOT_STATE_INSTALL_PERMANENT : IFU_BOOT_STATE_INSTALL_TEST;
+}
+
+/* Fill the result for the image about to be booted. */
+int boot_finish_go(struct boot_run *run, unsigned slot, const struct ifu_area *a,
+                   const struct ifu_image_info *info, enum ifu_boot_state state)
+{
+    struct ifu_boot_result *res = run->res;
+    res->slot = slot;
+    res->image_off = a->off;
+    res->entry_off = a->off + info->hdr.hdr_size;
+    res->info = *info;
+    res->state = state;
+    boot_emit(run, IFU_BOOT_EV_BOOT, slot, 0);
+    return 0;
+}
+
+int boot_is_flash_error(int err)
+{
+    /* A cut, a failing part, a bad configuration or a crypto backend fault:
+     * stop this boot. Anything else is a verdict on an image. */
+    return err == IFU_EIO || err == IFU_EINVAL || err == IFU_ECRYPTO;
+}
+
+/* B5: refusing a staged image erases only the secondary's last sector (its
+ * request and any journal bits), never an installed image. */
+int boot_reject(struct boot_run *run, int why)
+{
+    run->res->actions |= IFU_BOOT_DID_REJECT;
+    run->res->reject_err = why;
+    boot_emit(run, IFU_BOOT_EV_REJECTED, 1, why);
+    return journal_cleanup(&run->cfg->secondary);
+}
+
+int boot_no_image(struct boot_run *run, int err)
+{
+    boot_emit(run, IFU_BOOT_EV_NO_IMAGE, 0, err);
+    if (run->cfg->recovery != NULL) {
+        run->cfg->recovery(run->cfg->hook_ctx, IFU_ENOIMAGE);
+    }
+    return IFU_ENOIMAGE;
+}
+
+/* see include/ifu/boot.h */
+int ifu_boot_layout(const struct ifu_boot_config *cfg, struct ifu_boot_layout *out)
+{
+    if (out == NULL) {
+        return IFU_EINVAL;
+    }
+    memset(out, 0, sizeof *out);
+    int err = boot_slots_check(cfg);
+    if (err) {
+        return err;
+    }
+    return boot_mode_layout(cfg, out);
+}
+
+/* see include/ifu/boot.h */
+int ifu_boot_go(struct ifu_boot *b, const struct ifu_boot_config *cfg, struct ifu_boot_result *res)
+{
+    struct boot_run run;
+
+    if (b == NULL || res == NULL) {
+        return IFU_EINVAL;
+    }
+    memset(res, 0, sizeof *res);
+    int err = ifu_boot_layout(cfg, &run.lay);
+    if (err) {
+        return err;
+    }
+    if (cfg->keys == NULL) {
+        return IFU_EINVAL; /* the bootloader never boots unverified code */
+    }
+    run.b = b;
+    run.cfg = cfg;
+    run.res = res;
+    err = boot_mode_go(&run);
+    ifu_wipe(b, sizeof *b);
+    return err;
+}
+
+/* Request in the MCUboot way: image_ok first (permanent only), the magic
+ * last, so the magic commits the request. */
+int boot_request_common(const struct ifu_boot_config *cfg, enum ifu_boot_request_kind kind)
+{
+    struct trailer t;
+    const struct ifu_area *s = &cfg->secondary;
+
+    int err = tr_read(s, &t);
+    if (err) {
+        return err;
+    }
+    if (t.magic == -1 || t.rejected) {
+        return IFU_ESTATE; /* trailer holds something else: stage the image again */
+    }
+    if (t.image_ok != (kind == IFU_BOOT_REQ_PERMANENT)) {
+        if (t.image_ok) {
+            return IFU_ESTATE; /* a permanent request (or its first half) is recorded */
+        }
+        if (t.magic == 1) {
+            return IFU_ESTATE; /* a test request is recorded */
+        }
+        err = tr_set_flag(s, TR_IMAGE_OK, BOOT_FLAG_SET);
+        if (err) {
+            return err;
+        }
+    }
+    err = ifu_area_sync(s);
+    if (!err) {
+        err = tr_write_magic(s, 1);
+    }
+    if (!err) {
+        err = ifu_area_sync(s);
+    }
+    return err;
+}
+
+/* see include/ifu/boot.h */
+int ifu_boot_request(const struct ifu_boot_config *cfg, enum ifu_boot_request_kind kind)
+{
+    if (kind != IFU_BOOT_REQ_TEST && kind != IFU_BOOT_REQ_PERMANENT) {
+        return IFU_EINVAL;
+    }
+    int err = boot_slots_check(cfg);
+    if (!err) {
+        err = boot_mode_request_ok(kind);
+    }
+    if (!err) {
+        err = boot_request_common(cfg, kind);
+    }
+    return err;
+}
+
+/* see include/ifu/boot.h */
+int ifu_boot_confirm(const struct ifu_boot_config *cfg)
+{
+    struct trailer t;
+
+    int err = boot_slots_check(cfg);
+    if (!err) {
+        err = tr_read(&cfg->primary, &t);
+    }
+    if (err || t.magic == 0 || t.image_ok) {
+        return err; /* no trailer (factory image) or already confirmed */
+    }
+    err = tr_set_flag(&cfg->primary, TR_IMAGE_OK, BOOT_FLAG_SET);
+    if (!err) {
+        err = ifu_area_sync(&cfg->primary);
+    }
+    return err;
+}
+
+/* see include/ifu/boot.h */
+int ifu_boot_state(const struct ifu_boot_config *cfg, struct ifu_boot_status *st)
+{
+    if (st == NULL) {
+        return IFU_EINVAL;
+    }
+    memset(st, 0, sizeof *st);
+    int err = boot_slots_check(cfg);
+    if (err) {
+        return err;
+    }
+    return boot_mode_state(cfg, st);
+}

@@ -1,0 +1,120 @@
+/* Boot engine internals shared by boot_common.c, boot_journal.c and the mode
+ * files (boot_overwrite.c, boot_swap.c, boot_xip.c). Layout and rules:
+ * docs/DESIGN.md §7. */
+#ifndef IFU_BOOT_PRIV_H
+#define IFU_BOOT_PRIV_H
+
+#include <stdint.h>
+
+#include "ifu/boot.h"
+
+/* MCUboot's value for a set flag, and its swap types (swap_info bits 0-3). */
+#define BOOT_FLAG_SET         0x01u
+#define BOOT_SWAP_TYPE_TEST   2u
+#define BOOT_SWAP_TYPE_PERM   3u
+#define BOOT_SWAP_TYPE_REVERT 4u
+#define BOOT_MAGIC_SIZE       16u
+
+/* Trailer fields, from the slot end (DESIGN.md §7.2). */
+enum tr_field {
+    TR_IMAGE_OK = 1,
+    TR_COPY_DONE = 2,
+    TR_SWAP_INFO = 3,
+    TR_SWAP_SIZE = 4,
+    TR_TRIAL = 5,
+    TR_REJECTED = 6,
+};
+#define TR_FLAG_FIELDS 6u
+
+/* Journal operations (begin record, byte 4). */
+enum jop {
+    JOP_INSTALL_TEST = 1, /* offset swap, the new image then on trial */
+    JOP_INSTALL_PERM = 2, /* offset swap, the new image confirmed */
+    JOP_OVERWRITE = 3,    /* copy secondary[0..) over the primary */
+    JOP_REVERT = 4,       /* copy the saved image back from secondary[0..) */
+};
+#define JOURNAL_BEGIN_SLOTS 4u
+#define JOURNAL_RECORD_LEN  24u
+
+/* Sizes derived from the write size. */
+struct tr_geo {
+    uint32_t align;  /* A = max(8, write size): MCUboot's BOOT_MAX_ALIGN */
+    uint32_t magic;  /* M = align_up(16, A): bytes the magic field takes */
+    uint32_t write;  /* W: one journal step entry */
+    uint32_t record; /* R = align_up(24, A): one begin record field */
+    uint8_t erased;
+};
+
+/* Decoded trailer of one slot. Flags are "set" when their write unit is not
+ * entirely erased (a torn write counts: only a started write moves bits). */
+struct trailer {
+    int magic; /* 1: exact magic; 0: erased; -1: anything else */
+    uint8_t image_ok;
+    uint8_t copy_done;
+    uint8_t trial;
+    uint8_t rejected;
+    uint8_t swap_type; /* 0 if erased or not a known type */
+};
+
+/* A decoded begin record. */
+struct journal {
+    enum jop op;
+    uint32_t old_size; /* bytes of the image moved to secondary[0..) (swap), else 0 */
+    uint32_t new_size; /* bytes of the image copied into the primary */
+    uint32_t headroom; /* secondary offset of the image copied into the primary */
+    uint32_t steps_done;
+};
+
+/* One ifu_boot_go() call. */
+struct boot_run {
+    struct ifu_boot *b;
+    const struct ifu_boot_config *cfg;
+    struct ifu_boot_layout lay;
+    struct ifu_boot_result *res;
+};
+
+/* boot_common.c */
+void tr_geo_of(const struct ifu_area *a, struct tr_geo *g);
+uint32_t tr_field_off(const struct ifu_area *a, const struct tr_geo *g, enum tr_field f);
+uint32_t tr_fixed_size(const struct tr_geo *g); /* M + 6A */
+int tr_read(const struct ifu_area *a, struct trailer *t);
+int tr_set_flag(const struct ifu_area *a, enum tr_field f, uint8_t value);
+int tr_write_magic(const struct ifu_area *a, int strict);
+int boot_slots_check(const struct ifu_boot_config *cfg);
+int boot_last_sector(const struct ifu_area *a, uint32_t *start, uint32_t *size);
+int boot_verify(struct boot_run *run, const struct ifu_area *a, uint32_t off, uint32_t max_size,
+                struct ifu_image_info *info);
+void boot_emit(const struct boot_run *run, enum ifu_boot_event ev, unsigned slot, int err);
+int boot_request_common(const struct ifu_boot_config *cfg, enum ifu_boot_request_kind kind);
+enum ifu_boot_state boot_running_state(const struct trailer *t);
+enum ifu_boot_state boot_pending_state(const struct trailer *t);
+int boot_finish_go(struct boot_run *run, unsigned slot, const struct ifu_area *a,
+                   const struct ifu_image_info *info, enum ifu_boot_state state);
+int boot_no_image(struct boot_run *run, int err);
+int boot_is_flash_error(int err);
+int boot_reject(struct boot_run *run, int why);
+
+/* boot_journal.c */
+uint32_t journal_size(const struct tr_geo *g, uint32_t max_steps);
+/* Check that the secondary can hold the journal (begin records and trailer
+ * fields in its last sector, step entries below them, possibly in lower
+ * sectors); *first is the start of the lowest sector the journal touches. */
+int journal_layout(const struct ifu_area *sec, uint32_t max_steps, uint32_t *first);
+int journal_read(const struct ifu_area *sec, uint32_t max_steps, struct journal *j, int *valid);
+int journal_clear(const struct ifu_area *sec, uint32_t max_steps);
+int journal_begin(const struct ifu_area *sec, uint32_t max_steps, const struct journal *j);
+int journal_plan_check(const struct ifu_boot_config *cfg, const struct journal *j, uint32_t *steps);
+int journal_start(struct boot_run *run, const struct journal *j);
+int journal_run(struct boot_run *run, const struct journal *j);
+int journal_cleanup(const struct ifu_area *sec);
+/* If a valid begin record exists, finish its operation; *resumed says so. */
+int journal_resume(struct boot_run *run, int *resumed);
+int journal_state(const struct ifu_boot_config *cfg, struct ifu_boot_status *st);
+
+/* The mode file's half (one of boot_overwrite.c, boot_swap.c, boot_xip.c). */
+int boot_mode_layout(const struct ifu_boot_config *cfg, struct ifu_boot_layout *lay);
+int boot_mode_go(struct boot_run *run);
+int boot_mode_state(const struct ifu_boot_config *cfg, struct ifu_boot_status *st);
+int boot_mode_request_ok(enum ifu_boot_request_kind kind);
+
+#endif /* IFU_BOOT_PRIV_H */

@@ -1,0 +1,170 @@
+/* Direct-XIP mode: two executable slots, the highest valid version boots,
+ * a trial that does not confirm is rejected for good. Nothing is copied and
+ * nothing erased; every write is one trailer flag. docs/DESIGN.md §7.6. */
+#include "boot_priv.h"
+#include "ifu/errors.h"
+#include "util_priv.h"
+
+enum ifu_boot_mode ifu_boot_mode(void)
+{
+    return IFU_BOOT_MODE_XIP;
+}
+
+int boot_mode_request_ok(enum ifu_boot_request_kind kind)
+{
+    (void)kind;
+    return 0;
+}
+
+int boot_mode_layout(const struct ifu_boot_config *cfg, struct ifu_boot_layout *lay)
+{
+    struct tr_geo g;
+    uint32_t last;
+    uint32_t last_size;
+
+    tr_geo_of(&cfg->primary, &g);
+    lay->primary_trailer = tr_fixed_size(&g);
+    lay->secondary_trailer = lay->primary_trailer;
+    for (unsigned i = 0; i < 2; i++) {
+        const struct ifu_area *a = i == 0 ? &cfg->primary : &cfg->secondary;
+        int err = boot_last_sector(a, &last, &last_size);
+        if (err) {
+            return err;
+        }
+        if (last_size < lay->primary_trailer ||
+            a->size - lay->primary_trailer < IFU_IMAGE_HEADER_SIZE) {
+            return IFU_ELAYOUT;
+        }
+    }
+    lay->max_image_size = IFU_MIN(cfg->primary.size, cfg->secondary.size) - lay->primary_trailer;
+    return 0;
+}
+
+struct slot {
+    const struct ifu_area *area;
+    struct trailer t;
+    struct ifu_image_info info;
+    int valid;    /* verified in this call, and built for this slot */
+    int eligible; /* confirmed, or requested and not yet tried */
+};
+
+static int slot_scan(struct boot_run *run, unsigned i, struct slot *s)
+{
+    s->area = i == 0 ? &run->cfg->primary : &run->cfg->secondary;
+    s->valid = 0;
+    s->eligible = 0;
+    int err = tr_read(s->area, &s->t);
+    if (err || s->t.rejected) {
+        return err; /* a rejected image is never verified or booted again */
+    }
+    err = boot_verify(run, s->area, 0, s->area->size - run->lay.primary_trailer, &s->info);
+    if (boot_is_flash_error(err)) {
+        return err;
+    }
+    /* An image linked for a fixed address runs only from that address. */
+    if (!err && (s->info.hdr.flags & IFU_IMAGE_F_ROM_FIXED) != 0 &&
+        s->info.hdr.load_addr != s->area->flash->map_addr + s->area->off) {
+        err = IFU_EHEADER;
+    }
+    if (err) {
+        if (s->t.magic == 1) {
+            run->res->actions |= IFU_BOOT_DID_REJECT;
+            run->res->reject_err = err;
+            boot_emit(run, IFU_BOOT_EV_REJECTED, i, err);
+        }
+        return 0;
+    }
+    s->valid = 1;
+    if (s->t.image_ok) {
+        s->eligible = 1;
+    } else if (s->t.magic == 1 && s->t.trial) {
+        /* Started once and never confirmed: the trial failed. */
+        run->res->actions |= IFU_BOOT_DID_REVERT;
+        boot_emit(run, IFU_BOOT_EV_REVERT, i, 0);
+        err = tr_set_flag(s->area, TR_REJECTED, BOOT_FLAG_SET);
+        if (!err) {
+            err = ifu_area_sync(s->area);
+        }
+        s->valid = 0;
+        s->t.rejected = 1;
+    } else if (s->t.magic == 1) {
+        s->eligible = 1;
+    }
+    return err;
+}
+
+/* 1 if slot a should boot rather than slot b (both candidates): higher
+ * version, then confirmed over on trial; slot A wins a full tie. */
+static int better(const struct slot *a, const struct slot *b)
+{
+    int c = ifu_image_version_cmp(&a->info.hdr.version, &b->info.hdr.version);
+    if (c != 0) {
+        return c > 0;
+    }
+    return a->t.image_ok && !b->t.image_ok;
+}
+
+int boot_mode_go(struct boot_run *run)
+{
+    struct slot s[2];
+    int pick = -1;
+
+    for (unsigned i = 0; i < 2; i++) {
+        int err = slot_scan(run, i, &s[i]);
+        if (err) {
+            return err;
+        }
+    }
+    /* Requested or confirmed images first; if there is none, any image that
+     * verifies (a factory-programmed slot has no trailer). */
+    for (int pass = 0; pass < 2 && pick < 0; pass++) {
+        for (int i = 0; i < 2; i++) {
+            int ok = pass == 0 ? s[i].valid && s[i].eligible : s[i].valid;
+            if (ok && (pick < 0 || better(&s[i], &s[pick]))) {
+                pick = i;
+            }
+        }
+    }
+    if (pick < 0) {
+        return boot_no_image(run, IFU_ENOIMAGE);
+    }
+    struct slot *p = &s[pick];
+    enum ifu_boot_state state = IFU_BOOT_STATE_CONFIRMED;
+    if (p->t.magic == 1 && !p->t.image_ok) {
+        int err = tr_set_flag(p->area, TR_TRIAL, BOOT_FLAG_SET);
+        if (!err) {
+            err = ifu_area_sync(p->area);
+        }
+        if (err) {
+            return err;
+        }
+        run->res->actions |= IFU_BOOT_DID_TRIAL;
+        boot_emit(run, IFU_BOOT_EV_TRIAL, (unsigned)pick, 0);
+        state = IFU_BOOT_STATE_TESTING;
+    } else if (s[1 - pick].t.rejected) {
+        state = IFU_BOOT_STATE_REVERTED;
+    }
+    return boot_finish_go(run, (unsigned)pick, p->area, &p->info, state);
+}
+
+/* The application passes the slot it runs from as primary. */
+int boot_mode_state(const struct ifu_boot_config *cfg, struct ifu_boot_status *st)
+{
+    struct trailer run;
+    struct trailer other;
+
+    int err = tr_read(&cfg->primary, &run);
+    if (!err) {
+        err = tr_read(&cfg->secondary, &other);
+    }
+    if (err) {
+        return err;
+    }
+    if (run.magic == 1 && !run.image_ok && run.trial) {
+        st->running = IFU_BOOT_STATE_TESTING;
+    } else {
+        st->running = other.rejected ? IFU_BOOT_STATE_REVERTED : IFU_BOOT_STATE_CONFIRMED;
+    }
+    st->pending = other.trial ? IFU_BOOT_STATE_NONE : boot_pending_state(&other);
+    return 0;
+}
