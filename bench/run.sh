@@ -42,7 +42,8 @@ ratio() {
 
 if ! cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DIFU_BUILD_TESTS=OFF \
     -DIFU_BUILD_TOOLS=ON -DIFU_BUILD_BENCH=ON >"$build/bench-build.log" 2>&1 ||
-    ! cmake --build "$build" -j "$jobs" -t bench_verify bench_exec ifu_cli \
+    ! cmake --build "$build" -j "$jobs" -t bench_verify bench_exec ifu_cli bench_boot_swap \
+        bench_boot_overwrite bench_boot_xip \
         >>"$build/bench-build.log" 2>&1; then
     tail -n 40 "$build/bench-build.log"
     echo "bench/run.sh: build failed (log: bench-build.log in the build dir)" >&2
@@ -218,3 +219,11 @@ if [ -n "$nosha" ]; then
 fi
 echo "signature check share of ifu_image_verify:                 $(ratio "$sig" "$iv_best")"
 echo "load:     $(cut -d ' ' -f 1-3 /proc/loadavg) (1/5/15 min, at end)"
+
+# ---- 3. boot engine: flash cost of one update per mode and geometry ------------------------
+
+say "3. boot engine: one update of an image filling 90% of the largest image (flash simulator)"
+for mode in swap overwrite xip; do
+    bb=$(find "$build" -name "bench_boot_$mode" -type f | head -n 1)
+    "$bb" "$ifu" "$build/bench-work/boot-$mode"
+done
