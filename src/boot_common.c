@@ -91,6 +91,16 @@ int tr_read(const struct ifu_area *a, struct trailer *t)
     t->copy_done = set[1];
     t->trial = set[2];
     t->rejected = set[3];
+    if (t->rejected) {
+        uint8_t why[2];
+        err = ifu_area_read(a, tr_field_off(a, &g, TR_REJECTED), why, sizeof why);
+        if (err) {
+            return err;
+        }
+        /* The reason is stored negated; a torn or foreign value reads as
+         * "invalid". */
+        t->reject_err = why[1] >= 1 && why[1] <= 127 ? -(int)why[1] : IFU_EINVAL;
+    }
     /* swap_info: the last field read; buf still holds it. */
     uint8_t type = (uint8_t)(buf[0] & 0x0fu);
     t->swap_type =
@@ -117,6 +127,25 @@ int tr_set_flag(const struct ifu_area *a, enum tr_field f, uint8_t value)
     memset(unit, g.erased, g.write);
     unit[0] = value;
     return ifu_area_prog(a, off, unit, g.write);
+}
+
+/* Program the rejected field in one write of its A bytes: 0x01, then the
+ * error code negated (DESIGN.md §7.2). Skipped if already programmed. */
+int tr_mark_rejected(const struct ifu_area *a, int why)
+{
+    struct tr_geo g;
+    uint8_t field[IFU_FLASH_MAX_WRITE_SIZE];
+
+    tr_geo_of(a, &g);
+    uint32_t off = tr_field_off(a, &g, TR_REJECTED);
+    int r = ifu_area_is_erased(a, off, g.align);
+    if (r <= 0) {
+        return r;
+    }
+    memset(field, g.erased, g.align);
+    field[0] = BOOT_FLAG_SET;
+    field[1] = (uint8_t)(why < 0 && why >= -127 ? -why : -IFU_EINVAL);
+    return ifu_area_prog(a, off, field, g.align);
 }
 
 /* Program the magic field (M bytes ending at the slot end) if it is erased.
@@ -275,14 +304,19 @@ int boot_is_flash_error(int err)
     return err == IFU_EIO || err == IFU_EINVAL || err == IFU_ECRYPTO;
 }
 
-/* B5: refusing a staged image erases only the secondary's last sector (its
- * request and any journal bits), never an installed image. */
+/* B5: refusing a staged image programs only its rejected field, with the
+ * reason, so the application can read why after the reset; the request is
+ * void from then on and nothing installed changes. */
 int boot_reject(struct boot_run *run, int why)
 {
     run->res->actions |= IFU_BOOT_DID_REJECT;
     run->res->reject_err = why;
     boot_emit(run, IFU_BOOT_EV_REJECTED, 1, why);
-    return journal_cleanup(&run->cfg->secondary);
+    int err = tr_mark_rejected(&run->cfg->secondary, why);
+    if (!err) {
+        err = ifu_area_sync(&run->cfg->secondary);
+    }
+    return err;
 }
 
 int boot_no_image(struct boot_run *run, int err)

@@ -512,5 +512,6 @@ int journal_state(const struct ifu_boot_config *cfg, struct ifu_boot_status *st)
     st->running = boot_running_state(&pt);
     st->pending = valid ? IFU_BOOT_STATE_NONE : boot_pending_state(&stt);
     st->in_progress = (uint8_t)valid;
+    st->staged_err = stt.rejected ? stt.reject_err : 0;
     return 0;
 }

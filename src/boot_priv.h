@@ -54,6 +54,7 @@ struct trailer {
     uint8_t trial;
     uint8_t rejected;
     uint8_t swap_type; /* 0 if erased or not a known type */
+    int reject_err;    /* with rejected: why (negative IFU_E*), IFU_EINVAL if unreadable */
 };
 
 /* A decoded begin record. */
@@ -80,6 +81,7 @@ uint32_t tr_fixed_size(const struct tr_geo *g); /* M + 6A */
 int tr_read(const struct ifu_area *a, struct trailer *t);
 int tr_set_flag(const struct ifu_area *a, enum tr_field f, uint8_t value);
 int tr_write_magic(const struct ifu_area *a, int strict);
+int tr_mark_rejected(const struct ifu_area *a, int why);
 int boot_slots_check(const struct ifu_boot_config *cfg);
 int boot_last_sector(const struct ifu_area *a, uint32_t *start, uint32_t *size);
 int boot_verify(struct boot_run *run, const struct ifu_area *a, uint32_t off, uint32_t max_size,

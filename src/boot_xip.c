@@ -67,12 +67,14 @@ static int slot_scan(struct boot_run *run, unsigned i, struct slot *s)
         err = IFU_EHEADER;
     }
     if (err) {
-        if (s->t.magic == 1) {
-            run->res->actions |= IFU_BOOT_DID_REJECT;
-            run->res->reject_err = err;
-            boot_emit(run, IFU_BOOT_EV_REJECTED, i, err);
+        if (s->t.magic != 1) {
+            return 0; /* not requested: an erased or half-written slot */
         }
-        return 0;
+        run->res->actions |= IFU_BOOT_DID_REJECT;
+        run->res->reject_err = err;
+        boot_emit(run, IFU_BOOT_EV_REJECTED, i, err);
+        err = tr_mark_rejected(s->area, err);
+        return err ? err : ifu_area_sync(s->area);
     }
     s->valid = 1;
     if (s->t.image_ok) {
@@ -81,7 +83,7 @@ static int slot_scan(struct boot_run *run, unsigned i, struct slot *s)
         /* Started once and never confirmed: the trial failed. */
         run->res->actions |= IFU_BOOT_DID_REVERT;
         boot_emit(run, IFU_BOOT_EV_REVERT, i, 0);
-        err = tr_set_flag(s->area, TR_REJECTED, BOOT_FLAG_SET);
+        err = tr_mark_rejected(s->area, IFU_ESTATE);
         if (!err) {
             err = ifu_area_sync(s->area);
         }
@@ -166,5 +168,6 @@ int boot_mode_state(const struct ifu_boot_config *cfg, struct ifu_boot_status *s
         st->running = other.rejected ? IFU_BOOT_STATE_REVERTED : IFU_BOOT_STATE_CONFIRMED;
     }
     st->pending = other.trial ? IFU_BOOT_STATE_NONE : boot_pending_state(&other);
+    st->staged_err = other.rejected ? other.reject_err : 0;
     return 0;
 }

@@ -50,6 +50,11 @@ struct ifu_boot_status {
     enum ifu_boot_state running; /* TESTING, CONFIRMED or REVERTED */
     enum ifu_boot_state pending; /* NONE, INSTALL_TEST or INSTALL_PERMANENT */
     uint8_t in_progress;         /* 1 if an interrupted install or revert awaits the bootloader */
+    /* Why the bootloader refused the image staged in the secondary (XIP: the
+     * other slot), as a negative IFU_E* kept in its trailer until the slot is
+     * staged again; 0 if it did not refuse it. XIP records IFU_ESTATE for a
+     * trial that ended unconfirmed. */
+    int staged_err;
 };
 
 /* What ifu_boot_go() reports through the optional event hook, in order. */
