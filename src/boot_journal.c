@@ -304,7 +304,7 @@ static int plan_next(struct plan *pl, struct step *st)
 int journal_plan_check(const struct ifu_boot_config *cfg, const struct journal *j, uint32_t *steps)
 {
     struct plan pl;
-    struct step st;
+    struct step st = {0}; /* -O3 cannot see that plan_next sets it before use */
 
     int r = plan_init(&pl, cfg, j);
     *steps = 0;
@@ -424,7 +424,7 @@ int journal_cleanup(const struct ifu_area *sec)
 int journal_run(struct boot_run *run, const struct journal *j)
 {
     struct plan pl;
-    struct step st;
+    struct step st = {0}; /* -O3 cannot see that plan_next sets it before use */
     uint32_t k = 0;
     int r = plan_init(&pl, run->cfg, j);
 

@@ -46,6 +46,7 @@ struct slot {
     struct ifu_image_info info;
     int valid;    /* verified in this call, and built for this slot */
     int eligible; /* confirmed, or requested and not yet tried */
+    int err;      /* why it is not valid, 0 if it is */
 };
 
 static int slot_scan(struct boot_run *run, unsigned i, struct slot *s)
@@ -54,6 +55,7 @@ static int slot_scan(struct boot_run *run, unsigned i, struct slot *s)
     s->valid = 0;
     s->eligible = 0;
     int err = tr_read(s->area, &s->t);
+    s->err = err ? err : s->t.reject_err;
     if (err || s->t.rejected) {
         return err; /* a rejected image is never verified or booted again */
     }
@@ -66,6 +68,7 @@ static int slot_scan(struct boot_run *run, unsigned i, struct slot *s)
         s->info.hdr.load_addr != s->area->flash->map_addr + s->area->off) {
         err = IFU_EHEADER;
     }
+    s->err = err;
     if (err) {
         if (s->t.magic != 1) {
             return 0; /* not requested: an erased or half-written slot */
@@ -89,6 +92,7 @@ static int slot_scan(struct boot_run *run, unsigned i, struct slot *s)
         }
         s->valid = 0;
         s->t.rejected = 1;
+        s->err = IFU_ESTATE;
     } else if (s->t.magic == 1) {
         s->eligible = 1;
     }
@@ -128,7 +132,8 @@ int boot_mode_go(struct boot_run *run)
         }
     }
     if (pick < 0) {
-        return boot_no_image(run, IFU_ENOIMAGE);
+        /* Report slot A's reason, else slot B's. */
+        return boot_no_image(run, s[0].err ? s[0].err : s[1].err ? s[1].err : IFU_ENOIMAGE);
     }
     struct slot *p = &s[pick];
     enum ifu_boot_state state = IFU_BOOT_STATE_CONFIRMED;
