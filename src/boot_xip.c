@@ -59,6 +59,15 @@ static int slot_scan(struct boot_run *run, unsigned i, struct slot *s)
     if (err || s->t.rejected) {
         return err; /* a rejected image is never verified or booted again */
     }
+    if (s->t.magic == 1 && !s->t.image_ok && s->t.trial) {
+        /* Started once and never confirmed: the trial failed. */
+        run->res->actions |= IFU_BOOT_DID_REVERT;
+        boot_emit(run, IFU_BOOT_EV_REVERT, i, 0);
+        s->t.rejected = 1;
+        s->err = IFU_ESTATE;
+        err = tr_mark_rejected(s->area, IFU_ESTATE);
+        return err ? err : ifu_area_sync(s->area);
+    }
     err = boot_verify(run, s->area, 0, s->area->size - run->lay.primary_trailer, &s->info);
     if (boot_is_flash_error(err)) {
         return err;
@@ -80,23 +89,8 @@ static int slot_scan(struct boot_run *run, unsigned i, struct slot *s)
         return err ? err : ifu_area_sync(s->area);
     }
     s->valid = 1;
-    if (s->t.image_ok) {
-        s->eligible = 1;
-    } else if (s->t.magic == 1 && s->t.trial) {
-        /* Started once and never confirmed: the trial failed. */
-        run->res->actions |= IFU_BOOT_DID_REVERT;
-        boot_emit(run, IFU_BOOT_EV_REVERT, i, 0);
-        err = tr_mark_rejected(s->area, IFU_ESTATE);
-        if (!err) {
-            err = ifu_area_sync(s->area);
-        }
-        s->valid = 0;
-        s->t.rejected = 1;
-        s->err = IFU_ESTATE;
-    } else if (s->t.magic == 1) {
-        s->eligible = 1;
-    }
-    return err;
+    s->eligible = s->t.image_ok || s->t.magic == 1;
+    return 0;
 }
 
 /* 1 if slot a should boot rather than slot b (both candidates): higher
