@@ -269,7 +269,7 @@ enum ifu_boot_state boot_running_state(const struct trailer *t)
     if (t->magic != 0 && !t->image_ok && t->copy_done) {
         return IFU_BOOT_STATE_TESTING;
     }
-    if (t->magic != 0 && t->image_ok && t->swap_type == BOOT_SWAP_TYPE_REVERT) {
+    if (t->magic != 0 && t->image_ok && t->rejected) {
         return IFU_BOOT_STATE_REVERTED;
     }
     return IFU_BOOT_STATE_CONFIRMED;

@@ -77,6 +77,7 @@ static int decode(const uint8_t rec[JOURNAL_RECORD_LEN], struct journal *j)
     j->old_size = ifu_get_le32(rec + 8);
     j->new_size = ifu_get_le32(rec + 12);
     j->headroom = ifu_get_le32(rec + 16);
+    j->reason = rec[6] >= 1 && rec[6] <= 127 ? -(int)rec[6] : 0;
     return 1;
 }
 
@@ -176,7 +177,7 @@ int journal_begin(const struct ifu_area *sec, uint32_t max_steps, const struct j
         ifu_put_le32(rec, JOURNAL_MAGIC);
         rec[4] = (uint8_t)j->op;
         rec[5] = JOURNAL_VERSION;
-        rec[6] = 0;
+        rec[6] = (uint8_t)(j->reason < 0 && j->reason >= -127 ? -j->reason : 0);
         rec[7] = 0;
         ifu_put_le32(rec + 8, j->old_size);
         ifu_put_le32(rec + 12, j->new_size);
@@ -369,12 +370,19 @@ static int mark_step(const struct ifu_area *sec, uint32_t k)
 
 /* The primary's trailer after the operation; every write is skipped if
  * already made, so the finish may be repeated. */
-static int finish(const struct ifu_area *pri, enum jop op)
+static int finish(const struct ifu_area *pri, const struct journal *j)
 {
+    enum jop op = j->op;
     uint8_t type = op == JOP_INSTALL_TEST ? BOOT_SWAP_TYPE_TEST
                    : op == JOP_REVERT     ? BOOT_SWAP_TYPE_REVERT
                                           : BOOT_SWAP_TYPE_PERM;
     int err = tr_set_flag(pri, TR_SWAP_INFO, type);
+    /* swap_info is MCUboot's record and one torn byte can make it any type;
+     * "reverted" is read from the rejected flag, whose any-bit-set rule
+     * survives a torn write (DESIGN.md §7.2). */
+    if (!err && op == JOP_REVERT) {
+        err = tr_mark_rejected(pri, j->reason ? j->reason : IFU_ESTATE);
+    }
     if (!err && op != JOP_INSTALL_TEST) {
         err = tr_set_flag(pri, TR_IMAGE_OK, BOOT_FLAG_SET);
     }
@@ -447,7 +455,7 @@ int journal_run(struct boot_run *run, const struct journal *j)
     if (r) {
         return r;
     }
-    r = finish(&run->cfg->primary, j->op);
+    r = finish(&run->cfg->primary, j);
     if (!r) {
         r = journal_cleanup(&run->cfg->secondary);
     }
@@ -512,6 +520,10 @@ int journal_state(const struct ifu_boot_config *cfg, struct ifu_boot_status *st)
     st->running = boot_running_state(&pt);
     st->pending = valid ? IFU_BOOT_STATE_NONE : boot_pending_state(&stt);
     st->in_progress = (uint8_t)valid;
-    st->staged_err = stt.rejected ? stt.reject_err : 0;
+    /* Why the last staged image did not stay: refused before install (the
+     * secondary's field), or its trial ended in a revert (the primary's). */
+    st->staged_err = stt.rejected                             ? stt.reject_err
+                     : st->running == IFU_BOOT_STATE_REVERTED ? pt.reject_err
+                                                              : 0;
     return 0;
 }

@@ -67,7 +67,7 @@ static int install(struct boot_run *run)
     if (err) {
         return boot_reject(run, err);
     }
-    struct journal j = {JOP_OVERWRITE, 0, staged.total_size, 0, 0};
+    struct journal j = {JOP_OVERWRITE, 0, staged.total_size, 0, 0, 0};
     err = journal_start(run, &j);
     if (err == IFU_ELAYOUT || err == IFU_ESTATE) {
         return boot_reject(run, err);

@@ -63,6 +63,7 @@ struct journal {
     uint32_t old_size; /* bytes of the image moved to secondary[0..) (swap), else 0 */
     uint32_t new_size; /* bytes of the image copied into the primary */
     uint32_t headroom; /* secondary offset of the image copied into the primary */
+    int reason;        /* JOP_REVERT: why the trial ended (negative IFU_E*), else 0 */
     uint32_t steps_done;
 };
 

@@ -61,7 +61,7 @@ int boot_mode_layout(const struct ifu_boot_config *cfg, struct ifu_boot_layout *
     lay->max_image_size = max;
     /* The largest images must have a plan; smaller ones are checked again
      * before an install writes anything. */
-    struct journal j = {JOP_INSTALL_TEST, max, max, h, 0};
+    struct journal j = {JOP_INSTALL_TEST, max, max, h, 0, 0};
     uint32_t steps;
     err = journal_plan_check(cfg, &j, &steps);
     if (!err && steps > lay->max_steps) {
@@ -101,7 +101,7 @@ static int install(struct boot_run *run, const struct trailer *req)
     /* With no valid image to go back to, a test install is permanent: a
      * revert would have nothing to restore (DESIGN.md §7.4). */
     enum jop op = req->image_ok || old_size == 0 ? JOP_INSTALL_PERM : JOP_INSTALL_TEST;
-    struct journal j = {op, old_size, staged.total_size, run->lay.headroom, 0};
+    struct journal j = {op, old_size, staged.total_size, run->lay.headroom, 0, 0};
     err = journal_start(run, &j);
     if (err == IFU_ELAYOUT || err == IFU_ESTATE) {
         return boot_reject(run, err);
@@ -120,7 +120,7 @@ static int install(struct boot_run *run, const struct trailer *req)
 
 /* Bring back the image saved at secondary offset 0. Returns 0 when reverted,
  * 1 when there is nothing valid to revert to, or a flash error. */
-static int revert(struct boot_run *run)
+static int revert(struct boot_run *run, int reason)
 {
     struct ifu_image_info saved;
     const struct ifu_area *sec = &run->cfg->secondary;
@@ -141,7 +141,7 @@ static int revert(struct boot_run *run)
     if (err) {
         return err;
     }
-    struct journal j = {JOP_REVERT, 0, saved.total_size, 0, 0};
+    struct journal j = {JOP_REVERT, 0, saved.total_size, 0, reason, 0};
     err = journal_start(run, &j);
     if (!err) {
         err = journal_run(run, &j);
@@ -166,7 +166,7 @@ static int boot_primary(struct boot_run *run)
     }
     /* A trial that reached a second reset without confirming is over. */
     if (boot_running_state(&t) == IFU_BOOT_STATE_TESTING && t.trial) {
-        err = revert(run);
+        err = revert(run, IFU_ESTATE); /* the trial ended unconfirmed */
         if (err < 0) {
             return err;
         }
@@ -187,7 +187,7 @@ static int boot_primary(struct boot_run *run)
             /* A trial image that does not verify goes back at once. */
             if (state == IFU_BOOT_STATE_TESTING && !reverted) {
                 reverted = 1;
-                int r = revert(run);
+                int r = revert(run, err); /* the trial image does not verify */
                 if (r < 0) {
                     return r;
                 }

@@ -68,7 +68,7 @@ static int slot_scan(struct boot_run *run, unsigned i, struct slot *s)
         err = tr_mark_rejected(s->area, IFU_ESTATE);
         return err ? err : ifu_area_sync(s->area);
     }
-    err = boot_verify(run, s->area, 0, s->area->size - run->lay.primary_trailer, &s->info);
+    err = boot_verify(run, s->area, 0, run->lay.max_image_size, &s->info);
     if (boot_is_flash_error(err)) {
         return err;
     }
@@ -142,10 +142,18 @@ int boot_mode_go(struct boot_run *run)
         run->res->actions |= IFU_BOOT_DID_TRIAL;
         boot_emit(run, IFU_BOOT_EV_TRIAL, (unsigned)pick, 0);
         state = IFU_BOOT_STATE_TESTING;
-    } else if (s[1 - pick].t.rejected) {
-        state = IFU_BOOT_STATE_REVERTED;
+    } else if (s[1 - pick].t.rejected && s[1 - pick].t.trial) {
+        state = IFU_BOOT_STATE_REVERTED; /* the other image failed its trial */
     }
     return boot_finish_go(run, (unsigned)pick, p->area, &p->info, state);
+}
+
+/* The 32-byte header at the start of a slot. */
+static int read_header(const struct ifu_area *a, struct ifu_image_header *h)
+{
+    uint8_t raw[IFU_IMAGE_HEADER_SIZE];
+    int err = ifu_area_read(a, 0, raw, sizeof raw);
+    return err ? err : ifu_image_parse_header(h, raw);
 }
 
 /* The application passes the slot it runs from as primary. */
@@ -163,10 +171,28 @@ int boot_mode_state(const struct ifu_boot_config *cfg, struct ifu_boot_status *s
     }
     if (run.magic == 1 && !run.image_ok && run.trial) {
         st->running = IFU_BOOT_STATE_TESTING;
+    } else if (other.rejected && other.trial) {
+        st->running = IFU_BOOT_STATE_REVERTED;
     } else {
-        st->running = other.rejected ? IFU_BOOT_STATE_REVERTED : IFU_BOOT_STATE_CONFIRMED;
+        st->running = IFU_BOOT_STATE_CONFIRMED;
     }
+    /* The other slot's request is pending only if its image is newer than
+     * the running one, by their headers (not verified here: the bootloader
+     * verifies), since only then will the bootloader boot it. */
     st->pending = other.trial ? IFU_BOOT_STATE_NONE : boot_pending_state(&other);
+    if (st->pending != IFU_BOOT_STATE_NONE) {
+        struct ifu_image_header h_run;
+        struct ifu_image_header h_other;
+        int r_other = read_header(&cfg->secondary, &h_other);
+        int r_run = read_header(&cfg->primary, &h_run);
+        if (r_other == IFU_EIO || r_run == IFU_EIO) {
+            return IFU_EIO;
+        }
+        if (r_other != 0 ||
+            (r_run == 0 && ifu_image_version_cmp(&h_other.version, &h_run.version) <= 0)) {
+            st->pending = IFU_BOOT_STATE_NONE;
+        }
+    }
     st->staged_err = other.rejected ? other.reject_err : 0;
     return 0;
 }
