@@ -115,14 +115,19 @@ int boot_mode_go(struct boot_run *run)
             return err;
         }
     }
-    /* Requested or confirmed images first; if there is none, any image that
-     * verifies (a factory-programmed slot has no trailer). */
-    for (int pass = 0; pass < 2 && pick < 0; pass++) {
-        for (int i = 0; i < 2; i++) {
-            int ok = pass == 0 ? s[i].valid && s[i].eligible : s[i].valid;
-            if (ok && (pick < 0 || better(&s[i], &s[pick]))) {
-                pick = i;
-            }
+    /* Requested or confirmed images, the highest version first. */
+    for (int i = 0; i < 2; i++) {
+        if (s[i].valid && s[i].eligible && (pick < 0 || better(&s[i], &s[pick]))) {
+            pick = i;
+        }
+    }
+    /* If there is none, slot A's image, else slot B's, if it verifies: a
+     * factory-programmed image has no trailer and goes in slot A. Never the
+     * higher version here, or an image merely staged, with no request,
+     * would replace the running one. */
+    for (int i = 0; i < 2 && pick < 0; i++) {
+        if (s[i].valid) {
+            pick = i;
         }
     }
     if (pick < 0) {
