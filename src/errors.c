@@ -33,6 +33,10 @@ static const struct err_name err_names[] = {
     {IFU_EROLLBACK, "rollback refused: image older than allowed"},
     {IFU_ENOIMAGE, "no bootable image"},
     {IFU_ELAYOUT, "slot layout not usable by this boot mode"},
+    {IFU_EGAP, "write leaves a gap after the bytes received"},
+    {IFU_EMISMATCH, "re-sent bytes differ from those already written"},
+    {IFU_ERANGE, "write past the end of the image or slot"},
+    {IFU_ECANCELED, "update cancelled"},
 };
 
 const char *ifu_strerror(int err)

@@ -40,6 +40,11 @@ enum ifu_err {
     /* Boot */
     IFU_ENOIMAGE = -26, /* no slot holds an image that verifies */
     IFU_ELAYOUT = -27,  /* slots are valid areas, but this boot mode cannot use them */
+    /* Update */
+    IFU_EGAP = -28,      /* a write starts past the next expected offset */
+    IFU_EMISMATCH = -29, /* re-sent bytes differ from those already written */
+    IFU_ERANGE = -30,    /* a write reaches past the image's end or the slot's largest image */
+    IFU_ECANCELED = -31, /* the transfer was aborted */
 };
 
 /* A short, constant, human-readable description of err. Never NULL; returns
