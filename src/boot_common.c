@@ -450,3 +450,46 @@ int ifu_boot_state(const struct ifu_boot_config *cfg, struct ifu_boot_status *st
     }
     return boot_mode_state(cfg, st);
 }
+
+/* see include/ifu/boot.h */
+int ifu_boot_inspect(const struct ifu_boot_config *cfg, struct ifu_boot_trailer_info trailers[2],
+                     struct ifu_boot_journal_info *journal)
+{
+    struct ifu_boot_layout lay;
+    struct trailer t;
+    struct journal j;
+    int open = 0;
+
+    if (trailers == NULL) {
+        return IFU_EINVAL;
+    }
+    int err = ifu_boot_layout(cfg, &lay);
+    for (unsigned i = 0; i < 2 && !err; i++) {
+        err = tr_read(i == 0 ? &cfg->primary : &cfg->secondary, &t);
+        if (!err) {
+            trailers[i].magic = t.magic;
+            trailers[i].image_ok = t.image_ok;
+            trailers[i].copy_done = t.copy_done;
+            trailers[i].trial = t.trial;
+            trailers[i].rejected = t.rejected;
+            trailers[i].swap_type = t.swap_type;
+            trailers[i].reject_err = t.reject_err;
+        }
+    }
+    if (err || journal == NULL) {
+        return err;
+    }
+    memset(journal, 0, sizeof *journal);
+    if (lay.max_steps == 0) {
+        return 0; /* XIP keeps no journal */
+    }
+    err = journal_read(&cfg->secondary, lay.max_steps, &j, &open);
+    if (!err && open) {
+        journal->open = 1;
+        journal->op = (uint8_t)j.op;
+        journal->old_size = j.old_size;
+        journal->new_size = j.new_size;
+        journal->steps_done = j.steps_done;
+    }
+    return err;
+}

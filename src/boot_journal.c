@@ -415,6 +415,26 @@ int journal_start(struct boot_run *run, const struct journal *j)
  * (and the request), so no valid record survives it. Step entries that spill
  * into lower sectors stay until the next operation needs them erased
  * (staging an image erases them; journal_clear before a revert). */
+/* Start and run an install whose staged image has verified: a geometry or
+ * journal that cannot take it refuses the image (B5), nothing else does. */
+int journal_install(struct boot_run *run, const struct journal *j)
+{
+    int err = journal_start(run, j);
+    if (err == IFU_ELAYOUT || err == IFU_ESTATE) {
+        return boot_reject(run, err);
+    }
+    if (err) {
+        return err;
+    }
+    run->res->actions |= IFU_BOOT_DID_INSTALL;
+    boot_emit(run, IFU_BOOT_EV_INSTALL, 1, 0);
+    err = journal_run(run, j);
+    if (!err) {
+        boot_emit(run, IFU_BOOT_EV_INSTALLED, 0, 0);
+    }
+    return err;
+}
+
 int journal_cleanup(const struct ifu_area *sec)
 {
     uint32_t start;

@@ -68,20 +68,7 @@ static int install(struct boot_run *run)
         return boot_reject(run, err);
     }
     struct journal j = {JOP_OVERWRITE, 0, staged.total_size, 0, 0, 0};
-    err = journal_start(run, &j);
-    if (err == IFU_ELAYOUT || err == IFU_ESTATE) {
-        return boot_reject(run, err);
-    }
-    if (err) {
-        return err;
-    }
-    run->res->actions |= IFU_BOOT_DID_INSTALL;
-    boot_emit(run, IFU_BOOT_EV_INSTALL, 1, 0);
-    err = journal_run(run, &j);
-    if (!err) {
-        boot_emit(run, IFU_BOOT_EV_INSTALLED, 0, 0);
-    }
-    return err;
+    return journal_install(run, &j);
 }
 
 int boot_mode_go(struct boot_run *run)

@@ -109,6 +109,7 @@ int journal_begin(const struct ifu_area *sec, uint32_t max_steps, const struct j
 int journal_plan_check(const struct ifu_boot_config *cfg, const struct journal *j, uint32_t *steps);
 int journal_start(struct boot_run *run, const struct journal *j);
 int journal_run(struct boot_run *run, const struct journal *j);
+int journal_install(struct boot_run *run, const struct journal *j);
 int journal_cleanup(const struct ifu_area *sec);
 /* If a valid begin record exists, finish its operation; *resumed says so. */
 int journal_resume(struct boot_run *run, int *resumed);

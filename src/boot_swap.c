@@ -102,20 +102,7 @@ static int install(struct boot_run *run, const struct trailer *req)
      * revert would have nothing to restore (DESIGN.md §7.4). */
     enum jop op = req->image_ok || old_size == 0 ? JOP_INSTALL_PERM : JOP_INSTALL_TEST;
     struct journal j = {op, old_size, staged.total_size, run->lay.headroom, 0, 0};
-    err = journal_start(run, &j);
-    if (err == IFU_ELAYOUT || err == IFU_ESTATE) {
-        return boot_reject(run, err);
-    }
-    if (err) {
-        return err;
-    }
-    run->res->actions |= IFU_BOOT_DID_INSTALL;
-    boot_emit(run, IFU_BOOT_EV_INSTALL, 1, 0);
-    err = journal_run(run, &j);
-    if (!err) {
-        boot_emit(run, IFU_BOOT_EV_INSTALLED, 0, 0);
-    }
-    return err;
+    return journal_install(run, &j);
 }
 
 /* Bring back the image saved at secondary offset 0. Returns 0 when reverted,

@@ -166,6 +166,33 @@ int ifu_boot_confirm(const struct ifu_boot_config *cfg);
  * reads. Returns 0 or a flash error. */
 int ifu_boot_state(const struct ifu_boot_config *cfg, struct ifu_boot_status *st);
 
+/* Diagnostics: the decoded trailer of one slot (DESIGN.md §7.2). */
+struct ifu_boot_trailer_info {
+    int magic;        /* 1: MCUboot's magic; 0: erased; -1: anything else */
+    uint8_t image_ok; /* each flag: 1 if its write unit is not entirely erased */
+    uint8_t copy_done;
+    uint8_t trial;
+    uint8_t rejected;
+    uint8_t swap_type; /* swap_info's type: 2 test, 3 permanent, 4 revert; 0 if none */
+    int reject_err;    /* with rejected: the recorded reason (negative IFU_E*) */
+};
+
+/* Diagnostics: the journal (swap and overwrite; DESIGN.md §7.3). */
+struct ifu_boot_journal_info {
+    uint8_t open;        /* 1 if a valid begin record exists: an operation awaits the bootloader */
+    uint8_t op;          /* 1 install (test), 2 install (permanent), 3 overwrite, 4 revert */
+    uint32_t old_size;   /* bytes of the image being saved to secondary[0..), 0 if none */
+    uint32_t new_size;   /* bytes of the image being copied into the primary */
+    uint32_t steps_done; /* journal entries set */
+};
+
+/* Read both slots' trailers and the journal, for tools and logs. Touches no
+ * flash but reads. journal may be NULL; in XIP mode it reads closed.
+ * Returns 0, IFU_EINVAL/IFU_ELAYOUT for a bad configuration, or a flash
+ * error. */
+int ifu_boot_inspect(const struct ifu_boot_config *cfg, struct ifu_boot_trailer_info trailers[2],
+                     struct ifu_boot_journal_info *journal);
+
 #ifdef __cplusplus
 }
 #endif

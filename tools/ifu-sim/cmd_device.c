@@ -359,114 +359,41 @@ static int show_image(const struct sim_dev *dev, const struct ifu_area *a, uint3
     return 0;
 }
 
-/* Trailer geometry as DESIGN.md §7.2 gives it: A = max(8, write size),
- * M = align_up(16, A), flags at S - M - k*A; the journal below (§7.3). */
-static const uint8_t magic_a8[16] = {0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f,
-                                     0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80};
-static const uint8_t magic_tail[14] = {0x2d, 0xe1, 0x5d, 0x29, 0x41, 0x0b, 0x8d,
-                                       0x77, 0x67, 0x9c, 0x11, 0x0f, 0x1f, 0x8a};
-
-static uint32_t crc32_ieee(const uint8_t *p, uint32_t len)
+/* One slot's trailer, and the journal under the secondary's, as the engine
+ * decodes them (ifu_boot_inspect). */
+static void show_trailer(const struct ifu_boot_trailer_info *t,
+                         const struct ifu_boot_journal_info *j)
 {
-    uint32_t crc = 0xffffffffu;
-    for (uint32_t i = 0; i < len; i++) {
-        crc ^= p[i];
-        for (int k = 0; k < 8; k++) {
-            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-        }
+    static const char *const types[] = {"?", "?", "test", "permanent", "revert"};
+    static const char *const ops[] = {"?", "install-test", "install-permanent", "overwrite",
+                                      "revert"};
+    printf("    trailer: magic %s", t->magic == 1 ? "good" : t->magic == 0 ? "erased" : "bad");
+    if (t->image_ok) {
+        printf(", image_ok");
     }
-    return ~crc;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static int show_trailer(const struct sim_dev *dev, const struct ifu_area *a, int journal,
-                        uint32_t max_steps)
-{
-    static const char *const names[] = {"image_ok",  "copy_done", "swap_info",
-                                        "swap_size", "trial",     "rejected"};
-    uint32_t w = dev->write_size;
-    uint32_t al = w > 8 ? w : 8;
-    uint32_t m = al > 16 ? al : 16;
-    uint8_t buf[32];
-    uint8_t want[16];
-
-    int err = ifu_area_read(a, a->size - 16, buf, 16);
-    if (err) {
-        return sim_fail_ifu(err, dev->path, "read failed");
+    if (t->copy_done) {
+        printf(", copy_done");
     }
-    if (al == 8) {
-        memcpy(want, magic_a8, 16);
-    } else {
-        want[0] = (uint8_t)al;
-        want[1] = (uint8_t)(al >> 8);
-        memcpy(want + 2, magic_tail, sizeof magic_tail);
+    if (t->swap_type != 0) {
+        printf(", swap_info %s", types[t->swap_type]);
     }
-    printf("    trailer: magic %s", memcmp(buf, want, 16) == 0     ? "good"
-                                    : all_is(buf, 16, dev->erased) ? "erased"
-                                                                   : "bad");
-    for (uint32_t f = 1; f <= 6; f++) {
-        err = ifu_area_read(a, a->size - m - f * al, buf, al); /* set: the first w bytes */
-        if (err) {
-            return sim_fail_ifu(err, dev->path, "read failed");
-        }
-        if (all_is(buf, w, dev->erased)) {
-            continue;
-        }
-        if (f == 6) {
-            /* 0x01, then the reason negated (DESIGN.md §7.2). */
-            int why = buf[1] >= 1 && buf[1] <= 127 ? -(int)buf[1] : IFU_EINVAL;
-            printf(", rejected (%s)", ifu_strerror(why));
-        } else if (f == 3) {
-            static const char *const types[] = {"?", "?", "test", "permanent", "revert"};
-            unsigned t = buf[0] & 0x0fu;
-            printf(", swap_info %s", t <= 4 ? types[t] : "?");
-        } else {
-            printf(", %s", names[f - 1]);
-        }
+    if (t->trial) {
+        printf(", trial");
+    }
+    if (t->rejected) {
+        printf(", rejected (%s)", ifu_strerror(t->reject_err));
     }
     printf("\n");
-    if (!journal) {
-        return 0;
+    if (j == NULL) {
+        return;
     }
-    /* Journal: four begin records of R = align_up(24, A) bytes, then one
-     * step entry of W bytes per step, growing down from the flag fields. */
-    uint32_t base = a->size - (m + 6 * al);
-    uint32_t r = (24 + al - 1) / al * al;
-    int found = 0;
-    for (uint32_t i = 0; i < 4 && !found; i++) {
-        err = ifu_area_read(a, base - (i + 1) * r, buf, 24);
-        if (err) {
-            return sim_fail_ifu(err, dev->path, "read failed");
-        }
-        if (le32(buf) != 0x4a554649u || le32(buf + 20) != crc32_ieee(buf, 20)) {
-            continue;
-        }
-        static const char *const ops[] = {"?", "install-test", "install-permanent", "overwrite",
-                                          "revert"};
-        uint32_t done = 0;
-        while (done < max_steps) {
-            err = ifu_area_read(a, base - 4 * r - (done + 1) * w, buf + 24, w);
-            if (err) {
-                return sim_fail_ifu(err, dev->path, "read failed");
-            }
-            if (all_is(buf + 24, w, dev->erased)) {
-                break;
-            }
-            done++;
-        }
+    if (j->open) {
         printf("    journal: %s in progress (old %u bytes, new %u bytes), %u steps done\n",
-               buf[4] <= 4 ? ops[buf[4]] : "?", (unsigned)le32(buf + 8), (unsigned)le32(buf + 12),
-               (unsigned)done);
-        found = 1;
-    }
-    if (!found) {
+               j->op <= 4 ? ops[j->op] : "?", (unsigned)j->old_size, (unsigned)j->new_size,
+               (unsigned)j->steps_done);
+    } else {
         printf("    journal: no operation in progress\n");
     }
-    return 0;
 }
 
 int sim_cmd_show(int argc, char **argv)
@@ -520,9 +447,17 @@ int sim_cmd_show(int argc, char **argv)
         printf("%s: layout %s, %s mode, write size %u, erased 0x%02x\n", path, dev.layout,
                sim_mode_name(dev.mode), (unsigned)dev.write_size, (unsigned)dev.erased);
     }
+    struct ifu_boot_trailer_info trailers[2];
+    struct ifu_boot_journal_info journal;
+    if (!err) {
+        sim_dev_config(&dev, 0, NULL, &cfg); /* the bootloader's view: A, then B */
+        err = ifu_boot_inspect(&cfg, trailers, &journal);
+        if (err) {
+            err = sim_fail_ifu(err, "show", "cannot read the trailers");
+        }
+    }
     for (unsigned s = 0; !err && s < 2; s++) {
         const struct ifu_area *a = &dev.slot[s];
-        int journal = s == 1 && dev.mode != IFU_BOOT_MODE_XIP;
         printf("  %s at 0x%08x, %u KiB%s\n", slot_name(&dev, s), (unsigned)a->off,
                (unsigned)(a->size / KIB),
                dev.mode == IFU_BOOT_MODE_XIP && s == dev.running ? " (the application runs here)"
@@ -540,11 +475,11 @@ int sim_cmd_show(int argc, char **argv)
             err = show_image(&dev, a, 0, label, k);
         }
         if (!err) {
-            err = show_trailer(&dev, a, journal, lay.max_steps);
+            show_trailer(&trailers[s], s == 1 && dev.mode != IFU_BOOT_MODE_XIP ? &journal : NULL);
         }
     }
     if (!err) {
-        sim_dev_config(&dev, 1, NULL, &cfg);
+        sim_dev_config(&dev, 1, NULL, &cfg); /* the application's view */
         err = ifu_boot_state(&cfg, &st);
         if (err) {
             err = sim_fail_ifu(err, "show", "cannot read the boot state");
