@@ -65,8 +65,8 @@ sanitized_tests() {
     cmake -S "$ROOT" -B "$BUILD-asan" -DCMAKE_C_COMPILER=clang -DIFU_SANITIZE=ON \
         -DIFU_BUILD_BENCH=OFF -DIFU_SHARED_DIR="$SHARED" >/dev/null &&
         cmake --build "$BUILD-asan" -j"$JOBS" >/dev/null &&
-        ASAN_OPTIONS=detect_leaks=1 ctest --test-dir "$BUILD-asan" --output-on-failure -j"$JOBS" \
-            -LE install
+        ASAN_OPTIONS=detect_leaks=1 IFU_PL_SAMPLE=5 ctest --test-dir "$BUILD-asan" \
+            --output-on-failure -j"$JOBS" -LE install
 }
 
 case ${1:-} in

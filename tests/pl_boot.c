@@ -19,7 +19,9 @@
  *
  * Default: a covering set of geometries (every sector map, write size 1, 8
  * and 32, erased 0xff and 0x00); IFU_PL_FULL=1 or --full runs the full cross
- * product. A failure prints the case and the command line that reruns it:
+ * product; IFU_PL_SAMPLE=N cuts only at every N-th operation (for slow
+ * sanitizer builds). A failure prints the case and the command line that
+ * reruns it:
  *   test_powerloss_<mode> --geom G --scenario S --k K --cut clean|done|torn --nest N
  * which runs that one case with a trace of each step. */
 #include <setjmp.h>
@@ -203,8 +205,9 @@ struct options {
     long k;               /* 0: all */
     int cut;              /* -1: all */
     int nest;             /* 0: the sampled default */
+    long sample;          /* cut at every sample-th operation only (IFU_PL_SAMPLE); 1: all */
 };
-static struct options opt = {.cut = -1};
+static struct options opt = {.cut = -1, .sample = 1};
 
 struct totals {
     uint64_t cases, cuts, torn, nested, failures;
@@ -230,6 +233,9 @@ struct pl_case {
     int failed;
     int cut_seen; /* a cut fell earlier in this case */
 };
+
+static void failf(struct pl_case *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void failf(struct pl_case *c, const char *fmt, ...)
 {
@@ -626,6 +632,9 @@ static void run_scenario(struct tu_rig *r, const char *geom, const struct shape_
             if (opt.k != 0 && (uint64_t)opt.k != k) {
                 continue;
             }
+            if (opt.k == 0 && (k - 1) % (uint64_t)opt.sample != 0) {
+                continue;
+            }
             for (int cm = 0; cm < IFU_SIM_CUT_MODES; cm++) {
                 if (opt.cut >= 0 && opt.cut != cm) {
                     continue;
@@ -708,6 +717,10 @@ static void test_boot_survives_power_cut_at_every_flash_op(void **state)
             run_variant(&covering[i]);
         }
     }
+    if (opt.sample > 1) {
+        printf("powerloss %s: sampling every %ldth flash operation (IFU_PL_SAMPLE)\n", mode_name,
+               opt.sample);
+    }
     printf("powerloss %s: %llu cuts, %llu torn, %llu nested, %llu failures\n", mode_name,
            (unsigned long long)tot.cuts, (unsigned long long)tot.torn,
            (unsigned long long)tot.nested, (unsigned long long)tot.failures);
@@ -741,6 +754,13 @@ int main(int argc, char **argv)
                 : mode == IFU_BOOT_MODE_OVERWRITE ? "overwrite"
                                                   : "xip";
     opt.full = env != NULL && strcmp(env, "1") == 0;
+    /* IFU_PL_SAMPLE=N: cut at operations 1, N+1, 2N+1, ... only (the
+     * sanitizer stage of scripts/run.sh uses it; the plain build cuts at
+     * every operation). */
+    const char *sample = getenv("IFU_PL_SAMPLE");
+    if (sample != NULL && strtol(sample, NULL, 10) > 1) {
+        opt.sample = strtol(sample, NULL, 10);
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;

@@ -33,6 +33,8 @@ static struct ifu_keyring ring;
 static struct entry *cache;
 static unsigned file_seq;
 
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
 static void die(const char *fmt, ...)
 {
     va_list ap;
