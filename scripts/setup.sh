@@ -31,6 +31,7 @@ PACKAGES=(
     build-essential cmake pkg-config python3 # build
     dpkg-dev debian-archive-keyring          # apt-get source, trixie deb-src signature
     libssl-dev openssl                       # tools/ifu (OpenSSL 3), test vectors
+    libcbor-dev                              # tools/ifu: `ifu smp` (CBOR bodies of SMP)
     libcmocka-dev libcjson-dev valgrind      # tests (cJSON reads the Wycheproof vectors)
     clang llvm libclang-rt-14-dev            # fuzz: -fsanitize=fuzzer needs libclang_rt.fuzzer
     cppcheck clang-tidy clang-format         # static checks, format target

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "smp.h"
 
 struct command {
     const char *name;
@@ -25,6 +26,7 @@ static const struct command commands[] = {
     {"create", cli_cmd_sign, "alias of sign"},
     {"verify", cli_cmd_verify, "check an image's hash and signature with the device verifier"},
     {"info", cli_cmd_info, "print an image's header and TLVs (text or JSON)"},
+    {"smp", cli_cmd_smp, "update a device over a serial line with MCUmgr's SMP protocol"},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
