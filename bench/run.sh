@@ -4,6 +4,10 @@
 #      algorithm) against SHA-256 of the same file: OpenSSL in-process (EVP) and the
 #      `openssl dgst -sha256` process; ratios against the goal (>= 0.9 of OpenSSL's throughput).
 #   2. `ifu sign` of the 1 MiB payload, whole process, per algorithm, against imgtool 2.4.0.
+#   3. The boot engine's flash cost per mode and geometry (bench_boot).
+#   5. The streaming update API: context size, peak stack of begin/write/finish (stack painting on
+#      the host; the deepest static call chain from -fcallgraph-info on Cortex-M4 when
+#      arm-none-eabi-gcc is installed), throughput against a raw copy (bench_update).
 #
 #   bench/run.sh [BUILDDIR]        # default BUILDDIR: build-bench/ in the source tree
 #   cmake --build build -t bench   # the same, with BUILDDIR = build/bench-release
@@ -43,7 +47,7 @@ ratio() {
 if ! cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DIFU_BUILD_TESTS=OFF \
     -DIFU_BUILD_TOOLS=ON -DIFU_BUILD_BENCH=ON >"$build/bench-build.log" 2>&1 ||
     ! cmake --build "$build" -j "$jobs" -t bench_verify bench_exec ifu_cli bench_boot_swap \
-        bench_boot_overwrite bench_boot_xip \
+        bench_boot_overwrite bench_boot_xip bench_update \
         >>"$build/bench-build.log" 2>&1; then
     tail -n 40 "$build/bench-build.log"
     echo "bench/run.sh: build failed (log: bench-build.log in the build dir)" >&2
@@ -227,3 +231,99 @@ for mode in swap overwrite xip; do
     bb=$(find "$build" -name "bench_boot_$mode" -type f | head -n 1)
     "$bb" "$ifu" "$build/bench-work/boot-$mode"
 done
+
+# ---- 5. streaming update: RAM and throughput -----------------------------------------------
+
+say "5. streaming update: context size, peak stack, throughput vs a raw copy (flash simulator)"
+echo "load:     $(cut -d ' ' -f 1-3 /proc/loadavg) (1/5/15 min, at start of section 5)"
+bu=$(find "$build" -name bench_update -type f | head -n 1)
+"$bu" "$ifu" "$work/update" "$runs"
+echo "load:     $(cut -d ' ' -f 1-3 /proc/loadavg) (1/5/15 min, at end of section 5)"
+
+# Worst static call chain from a root function over GCC -fcallgraph-info=su files (VCG). Frames
+# come from the "N bytes (static...)" labels; callees with no frame (libc, and indirect calls: the
+# flash driver's callbacks, mbedtls_platform_zeroize's memset pointer) count 0 and are listed.
+call_chain() {
+    awk -v root="$1" '
+    function depth(f,   i, n, d, best, bt) {
+        if (f in memo) return memo[f]
+        if (f in onpath) { recursive = recursive " " f; return 0 }
+        onpath[f] = 1; best = 0; bt = ""
+        n = nedge[f]
+        for (i = 1; i <= n; i++) {
+            d = depth(edge[f, i])
+            if (d > best || bt == "") { best = d; bt = edge[f, i] }
+        }
+        delete onpath[f]
+        if (!(f in frame)) missing[f] = 1
+        memo[f] = frame[f] + best; via[f] = bt
+        return memo[f]
+    }
+    /^node:/ {
+        match($0, /title: "[^"]*"/); t = substr($0, RSTART + 8, RLENGTH - 9)
+        if (match($0, /\\n[0-9]+ bytes \(/)) {
+            v = substr($0, RSTART + 2, RLENGTH - 2); sub(/ .*/, "", v); frame[t] = v + 0
+        }
+        next
+    }
+    /^edge:/ {
+        match($0, /sourcename: "[^"]*"/); a = substr($0, RSTART + 13, RLENGTH - 14)
+        match($0, /targetname: "[^"]*"/); b = substr($0, RSTART + 13, RLENGTH - 14)
+        if (!((a, b) in seen)) { seen[a, b] = 1; edge[a, ++nedge[a]] = b }
+    }
+    END {
+        total = depth(root)
+        printf "%s: %d bytes on the deepest static chain:", root, total
+        for (f = root; f != ""; f = via[f]) { g = f; sub(/.*:/, "", g); printf " %s(%d)", g, frame[f] }
+        printf "\n"
+        m = ""
+        for (f in missing) { g = f; sub(/.*:/, "", g); m = m " " g }
+        if (m != "") printf "  no frame known (0 counted):%s\n", m
+        if (recursive != "") printf "  recursion cut at:%s\n", recursive
+    }'
+}
+
+if command -v arm-none-eabi-gcc >/dev/null 2>&1; then
+    arm="$build/arm-update"
+    arm_flags="-mcpu=cortex-m4 -mthumb -ffunction-sections -fdata-sections -fstack-usage"
+    say "5b. Cortex-M4: $(arm-none-eabi-gcc --version | head -n 1), MinSizeRel (-Os), $arm_flags"
+    if cmake -S "$root" -B "$arm" -DCMAKE_BUILD_TYPE=MinSizeRel \
+        -DCMAKE_C_COMPILER=arm-none-eabi-gcc -DCMAKE_SYSTEM_NAME=Generic \
+        -DCMAKE_TRY_COMPILE_TARGET_TYPE=STATIC_LIBRARY \
+        "-DCMAKE_C_FLAGS=$arm_flags -fcallgraph-info=su" -DIFU_BUILD_TOOLS=OFF \
+        -DIFU_BUILD_TESTS=OFF -DIFU_BUILD_BENCH=OFF >"$arm.log" 2>&1 &&
+        cmake --build "$arm" -j "$jobs" -t ifu_boot_swap ifu_mbedtls ifu_sodium >>"$arm.log" 2>&1; then
+        # sizeof on the target, read from the symbol sizes of a probe object (nothing runs).
+        cat >"$arm/probe.c" <<'PROBE'
+#include "chunk_rx.h"
+#include "ifu/update.h"
+struct ifu_update probe_ifu_update;
+struct ifu_verify probe_ifu_verify;
+struct chunk_rx probe_chunk_rx;
+PROBE
+        # shellcheck disable=SC2086 # arm_flags is a list of options
+        arm-none-eabi-gcc $arm_flags -Os -std=c99 -I "$root/include" \
+            -I "$root/examples/small_chunk" -c "$arm/probe.c" -o "$arm/probe.o"
+        arm-none-eabi-nm -S "$arm/probe.o" | while read -r _addr size _type name; do
+            printf 'sizeof(struct %s) = %d\n' "${name#probe_}" "0x$size"
+        done
+        # The example receiver is device code: its size on the target.
+        # shellcheck disable=SC2086
+        arm-none-eabi-gcc $arm_flags -Os -std=c99 -Wall -Wextra -Werror -Wshadow \
+            -Wstrict-prototypes -Wmissing-prototypes -Wcast-qual -Wundef -I "$root/include" \
+            -c "$root/examples/small_chunk/chunk_rx.c" -o "$arm/chunk_rx.o"
+        arm-none-eabi-size "$arm/chunk_rx.o" | sed 's|[^ 	]*/||'
+        echo "deepest static call chains (frames from -fcallgraph-info=su, bytes):"
+        for fn in ifu_update_write ifu_update_begin ifu_update_finish; do
+            find "$arm" -name '*.ci' -exec cat {} + | call_chain "$fn"
+        done
+        echo "own frames of src/update.c (-fstack-usage):"
+        find "$arm/src" -name 'update.c.su' -exec cat {} + | sed 's|^[^	]*/||' |
+            sort -t '	' -k2,2nr
+    else
+        tail -n 20 "$arm.log"
+        echo "Cortex-M4 build failed: figures skipped"
+    fi
+else
+    say "5b. arm-none-eabi-gcc not found: Cortex-M4 figures skipped"
+fi
