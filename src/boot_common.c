@@ -81,11 +81,15 @@ int tr_read(const struct ifu_area *a, struct trailer *t)
                                           TR_SWAP_INFO};
     uint8_t set[sizeof flags / sizeof flags[0]];
     for (uint32_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
-        err = ifu_area_read(a, tr_field_off(a, &g, flags[i]), buf, g.write);
+        /* A flag is one write unit; rejected is written as its whole A-byte
+         * field (flag and reason), so a tear may land bits in the reason
+         * only: any of them counts. */
+        uint32_t n = flags[i] == TR_REJECTED ? g.align : g.write;
+        err = ifu_area_read(a, tr_field_off(a, &g, flags[i]), buf, n);
         if (err) {
             return err;
         }
-        set[i] = (uint8_t)any_programmed(buf, g.write, g.erased);
+        set[i] = (uint8_t)any_programmed(buf, n, g.erased);
     }
     t->image_ok = set[0];
     t->copy_done = set[1];
@@ -410,7 +414,7 @@ int ifu_boot_request(const struct ifu_boot_config *cfg, enum ifu_boot_request_ki
     }
     int err = boot_slots_check(cfg);
     if (!err) {
-        err = boot_mode_request_ok(kind);
+        err = boot_mode_request_ok(cfg, kind);
     }
     if (!err) {
         err = boot_request_common(cfg, kind);
@@ -483,8 +487,8 @@ int ifu_boot_inspect(const struct ifu_boot_config *cfg, struct ifu_boot_trailer_
     if (lay.max_steps == 0) {
         return 0; /* XIP keeps no journal */
     }
-    err = journal_read(&cfg->secondary, lay.max_steps, &j, &open);
-    if (!err && open) {
+    err = journal_read(cfg, &lay, &j, &open);
+    if (!err && open && !j.closed) {
         journal->open = 1;
         journal->op = (uint8_t)j.op;
         journal->old_size = j.old_size;

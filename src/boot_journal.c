@@ -40,9 +40,10 @@ static uint32_t step_off(const struct ifu_area *sec, const struct tr_geo *g, uin
     return journal_base(sec, g) - JOURNAL_BEGIN_SLOTS * g->record - (k + 1) * g->write;
 }
 
+/* max_steps entries, plus the close mark after an operation's last step. */
 uint32_t journal_size(const struct tr_geo *g, uint32_t max_steps)
 {
-    return JOURNAL_BEGIN_SLOTS * g->record + max_steps * g->write;
+    return JOURNAL_BEGIN_SLOTS * g->record + (max_steps + 1) * g->write;
 }
 
 int journal_layout(const struct ifu_area *sec, uint32_t max_steps, uint32_t *first)
@@ -81,11 +82,13 @@ static int decode(const uint8_t rec[JOURNAL_RECORD_LEN], struct journal *j)
     return 1;
 }
 
-int journal_read(const struct ifu_area *sec, uint32_t max_steps, struct journal *j, int *valid)
+int journal_read(const struct ifu_boot_config *cfg, const struct ifu_boot_layout *lay,
+                 struct journal *j, int *valid)
 {
     struct tr_geo g;
     uint8_t rec[JOURNAL_RECORD_LEN];
     uint8_t unit[IFU_FLASH_MAX_WRITE_SIZE];
+    const struct ifu_area *sec = &cfg->secondary;
 
     tr_geo_of(sec, &g);
     memset(j, 0, sizeof *j);
@@ -97,12 +100,20 @@ int journal_read(const struct ifu_area *sec, uint32_t max_steps, struct journal 
         }
         *valid = decode(rec, j);
     }
+    /* A record this layout could not have written (CRC-valid garbage) is
+     * no record: its plan could reach the journal's own sector. */
+    if (*valid && (j->old_size > lay->max_image_size || j->new_size > lay->max_image_size ||
+                   (j->headroom != lay->headroom && j->headroom != 0) ||
+                   journal_plan_check(cfg, j, &j->steps) != 0 || j->steps > lay->max_steps)) {
+        *valid = 0;
+    }
     if (!*valid) {
         return 0;
     }
     /* Entries are programmed in order, each after its step completed; any
-     * programmed bit (a torn entry too) means the step completed. */
-    for (j->steps_done = 0; j->steps_done < max_steps; j->steps_done++) {
+     * programmed bit (a torn entry too) means the step completed. Entry
+     * `steps` is the close mark. */
+    for (j->steps_done = 0; j->steps_done <= j->steps; j->steps_done++) {
         int err = ifu_area_read(sec, step_off(sec, &g, j->steps_done), unit, g.write);
         if (err) {
             return err;
@@ -114,6 +125,10 @@ int journal_read(const struct ifu_area *sec, uint32_t max_steps, struct journal 
         if (k == g.write) {
             break;
         }
+    }
+    j->closed = j->steps_done > j->steps;
+    if (j->closed) {
+        j->steps_done = j->steps;
     }
     return 0;
 }
@@ -160,7 +175,7 @@ int journal_begin(const struct ifu_area *sec, uint32_t max_steps, const struct j
 
     tr_geo_of(sec, &g);
     /* Step entries must all be erased, or stale bits would read as done. */
-    int r = ifu_area_is_erased(sec, step_off(sec, &g, max_steps - 1), max_steps * g.write);
+    int r = ifu_area_is_erased(sec, step_off(sec, &g, max_steps), (max_steps + 1) * g.write);
     if (r <= 0) {
         return r < 0 ? r : IFU_ESTATE;
     }
@@ -411,10 +426,6 @@ int journal_start(struct boot_run *run, const struct journal *j)
     return err;
 }
 
-/* Erasing the last sector ends the operation: it holds the begin records
- * (and the request), so no valid record survives it. Step entries that spill
- * into lower sectors stay until the next operation needs them erased
- * (staging an image erases them; journal_clear before a revert). */
 /* Start and run an install whose staged image has verified: a geometry or
  * journal that cannot take it refuses the image (B5), nothing else does. */
 int journal_install(struct boot_run *run, const struct journal *j)
@@ -431,20 +442,6 @@ int journal_install(struct boot_run *run, const struct journal *j)
     err = journal_run(run, j);
     if (!err) {
         boot_emit(run, IFU_BOOT_EV_INSTALLED, 0, 0);
-    }
-    return err;
-}
-
-int journal_cleanup(const struct ifu_area *sec)
-{
-    uint32_t start;
-    uint32_t size;
-    int err = boot_last_sector(sec, &start, &size);
-    if (!err) {
-        err = ifu_area_erase(sec, start, size);
-    }
-    if (!err) {
-        err = ifu_area_sync(sec);
     }
     return err;
 }
@@ -475,30 +472,32 @@ int journal_run(struct boot_run *run, const struct journal *j)
     if (r) {
         return r;
     }
+    /* The close mark ends the operation without an erase: the record stays,
+     * closed, until the next staging or revert clears the journal, so the
+     * journal's sector is erased no more often than a slot sector. */
     r = finish(&run->cfg->primary, j);
     if (!r) {
-        r = journal_cleanup(&run->cfg->secondary);
+        r = mark_step(&run->cfg->secondary, k);
     }
     return r;
 }
 
-int journal_resume(struct boot_run *run, int *resumed)
+int journal_resume(struct boot_run *run, enum journal_found *found)
 {
     struct journal j;
+    int valid;
 
-    int err = journal_read(&run->cfg->secondary, run->lay.max_steps, &j, resumed);
-    if (err || !*resumed) {
+    *found = JOURNAL_NONE;
+    int err = journal_read(run->cfg, &run->lay, &j, &valid);
+    if (err || !valid) {
         return err;
     }
-    /* A record this layout could not have written (CRC-valid garbage) is
-     * no record: its plan could reach the journal's own sector. */
-    uint32_t max = run->lay.max_image_size;
-    if (j.old_size > max || j.new_size > max ||
-        (j.headroom != run->lay.headroom && j.headroom != 0)) {
-        *resumed = 0;
+    if (j.closed) {
+        *found = JOURNAL_CLOSED; /* done; its request is used up */
         return 0;
     }
     /* B2: an interrupted operation is finished before anything else. */
+    *found = JOURNAL_RESUMED;
     run->res->actions |= IFU_BOOT_DID_RESUME;
     boot_emit(run, IFU_BOOT_EV_RESUME, 0, 0);
     err = journal_run(run, &j);
@@ -532,18 +531,34 @@ int journal_state(const struct ifu_boot_config *cfg, struct ifu_boot_status *st)
         err = tr_read(&cfg->secondary, &stt);
     }
     if (!err) {
-        err = journal_read(&cfg->secondary, lay.max_steps, &j, &valid);
+        err = journal_read(cfg, &lay, &j, &valid);
     }
     if (err) {
         return err;
     }
     st->running = boot_running_state(&pt);
+    /* A record, open or closed, means the request (if any) is taken. */
     st->pending = valid ? IFU_BOOT_STATE_NONE : boot_pending_state(&stt);
-    st->in_progress = (uint8_t)valid;
+    st->in_progress = (uint8_t)(valid && !j.closed);
     /* Why the last staged image did not stay: refused before install (the
      * secondary's field), or its trial ended in a revert (the primary's). */
     st->staged_err = stt.rejected                             ? stt.reject_err
                      : st->running == IFU_BOOT_STATE_REVERTED ? pt.reject_err
                                                               : 0;
     return 0;
+}
+
+/* Swap and overwrite: a request is refused while a journal record exists (the
+ * staged image was installed, or is being installed): stage it again. */
+int journal_request_ok(const struct ifu_boot_config *cfg)
+{
+    struct ifu_boot_layout lay;
+    struct journal j;
+    int valid = 0;
+
+    int err = boot_mode_layout(cfg, &lay);
+    if (!err) {
+        err = journal_read(cfg, &lay, &j, &valid);
+    }
+    return err ? err : valid ? IFU_ESTATE : 0;
 }

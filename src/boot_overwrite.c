@@ -10,9 +10,9 @@ enum ifu_boot_mode ifu_boot_mode(void)
 }
 
 /* No test boot without a copy of the old image to go back to. */
-int boot_mode_request_ok(enum ifu_boot_request_kind kind)
+int boot_mode_request_ok(const struct ifu_boot_config *cfg, enum ifu_boot_request_kind kind)
 {
-    return kind == IFU_BOOT_REQ_PERMANENT ? 0 : IFU_EUNSUPPORTED;
+    return kind == IFU_BOOT_REQ_PERMANENT ? journal_request_ok(cfg) : IFU_EUNSUPPORTED;
 }
 
 int boot_mode_layout(const struct ifu_boot_config *cfg, struct ifu_boot_layout *lay)
@@ -67,7 +67,7 @@ static int install(struct boot_run *run)
     if (err) {
         return boot_reject(run, err);
     }
-    struct journal j = {JOP_OVERWRITE, 0, staged.total_size, 0, 0, 0};
+    struct journal j = {.op = JOP_OVERWRITE, .new_size = staged.total_size};
     return journal_install(run, &j);
 }
 
@@ -76,10 +76,10 @@ int boot_mode_go(struct boot_run *run)
     struct trailer t;
     struct ifu_image_info info;
     const struct ifu_area *pri = &run->cfg->primary;
-    int resumed;
+    enum journal_found found;
 
-    int err = journal_resume(run, &resumed);
-    if (!err && !resumed) {
+    int err = journal_resume(run, &found);
+    if (!err && found == JOURNAL_NONE) {
         err = tr_read(&run->cfg->secondary, &t);
         /* MCUboot's overwrite-only mode installs any request for good. */
         if (!err && boot_pending_state(&t) != IFU_BOOT_STATE_NONE) {

@@ -64,6 +64,8 @@ struct journal {
     uint32_t new_size; /* bytes of the image copied into the primary */
     uint32_t headroom; /* secondary offset of the image copied into the primary */
     int reason;        /* JOP_REVERT: why the trial ended (negative IFU_E*), else 0 */
+    uint32_t steps;    /* steps of the plan the record implies */
+    uint8_t closed;    /* 1 if the close mark after the last step is set */
     uint32_t steps_done;
 };
 
@@ -103,22 +105,28 @@ uint32_t journal_size(const struct tr_geo *g, uint32_t max_steps);
  * fields in its last sector, step entries below them, possibly in lower
  * sectors); *first is the start of the lowest sector the journal touches. */
 int journal_layout(const struct ifu_area *sec, uint32_t max_steps, uint32_t *first);
-int journal_read(const struct ifu_area *sec, uint32_t max_steps, struct journal *j, int *valid);
+int journal_read(const struct ifu_boot_config *cfg, const struct ifu_boot_layout *lay,
+                 struct journal *j, int *valid);
 int journal_clear(const struct ifu_area *sec, uint32_t max_steps);
 int journal_begin(const struct ifu_area *sec, uint32_t max_steps, const struct journal *j);
 int journal_plan_check(const struct ifu_boot_config *cfg, const struct journal *j, uint32_t *steps);
 int journal_start(struct boot_run *run, const struct journal *j);
 int journal_run(struct boot_run *run, const struct journal *j);
 int journal_install(struct boot_run *run, const struct journal *j);
-int journal_cleanup(const struct ifu_area *sec);
-/* If a valid begin record exists, finish its operation; *resumed says so. */
-int journal_resume(struct boot_run *run, int *resumed);
+enum journal_found {
+    JOURNAL_NONE = 0,    /* no valid record */
+    JOURNAL_RESUMED = 1, /* an open record: its operation has now been finished */
+    JOURNAL_CLOSED = 2,  /* a closed record: the staged image's request is used up */
+};
+/* If an open record exists, finish its operation. */
+int journal_resume(struct boot_run *run, enum journal_found *found);
+int journal_request_ok(const struct ifu_boot_config *cfg);
 int journal_state(const struct ifu_boot_config *cfg, struct ifu_boot_status *st);
 
 /* The mode file's half (one of boot_overwrite.c, boot_swap.c, boot_xip.c). */
 int boot_mode_layout(const struct ifu_boot_config *cfg, struct ifu_boot_layout *lay);
 int boot_mode_go(struct boot_run *run);
 int boot_mode_state(const struct ifu_boot_config *cfg, struct ifu_boot_status *st);
-int boot_mode_request_ok(enum ifu_boot_request_kind kind);
+int boot_mode_request_ok(const struct ifu_boot_config *cfg, enum ifu_boot_request_kind kind);
 
 #endif /* IFU_BOOT_PRIV_H */

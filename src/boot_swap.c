@@ -9,10 +9,10 @@ enum ifu_boot_mode ifu_boot_mode(void)
     return IFU_BOOT_MODE_SWAP;
 }
 
-int boot_mode_request_ok(enum ifu_boot_request_kind kind)
+int boot_mode_request_ok(const struct ifu_boot_config *cfg, enum ifu_boot_request_kind kind)
 {
     (void)kind;
-    return 0;
+    return journal_request_ok(cfg);
 }
 
 int boot_mode_layout(const struct ifu_boot_config *cfg, struct ifu_boot_layout *lay)
@@ -61,7 +61,7 @@ int boot_mode_layout(const struct ifu_boot_config *cfg, struct ifu_boot_layout *
     lay->max_image_size = max;
     /* The largest images must have a plan; smaller ones are checked again
      * before an install writes anything. */
-    struct journal j = {JOP_INSTALL_TEST, max, max, h, 0, 0};
+    struct journal j = {.op = JOP_INSTALL_TEST, .old_size = max, .new_size = max, .headroom = h};
     uint32_t steps;
     err = journal_plan_check(cfg, &j, &steps);
     if (!err && steps > lay->max_steps) {
@@ -101,7 +101,10 @@ static int install(struct boot_run *run, const struct trailer *req)
     /* With no valid image to go back to, a test install is permanent: a
      * revert would have nothing to restore (DESIGN.md §7.4). */
     enum jop op = req->image_ok || old_size == 0 ? JOP_INSTALL_PERM : JOP_INSTALL_TEST;
-    struct journal j = {op, old_size, staged.total_size, run->lay.headroom, 0, 0};
+    struct journal j = {.op = op,
+                        .old_size = old_size,
+                        .new_size = staged.total_size,
+                        .headroom = run->lay.headroom};
     return journal_install(run, &j);
 }
 
@@ -128,7 +131,7 @@ static int revert(struct boot_run *run, int reason)
     if (err) {
         return err;
     }
-    struct journal j = {JOP_REVERT, 0, saved.total_size, 0, reason, 0};
+    struct journal j = {.op = JOP_REVERT, .new_size = saved.total_size, .reason = reason};
     err = journal_start(run, &j);
     if (!err) {
         err = journal_run(run, &j);
@@ -202,10 +205,10 @@ static int boot_primary(struct boot_run *run)
 int boot_mode_go(struct boot_run *run)
 {
     struct trailer req;
-    int resumed;
+    enum journal_found found;
 
-    int err = journal_resume(run, &resumed);
-    if (!err && !resumed) {
+    int err = journal_resume(run, &found);
+    if (!err && found == JOURNAL_NONE) {
         err = tr_read(&run->cfg->secondary, &req);
         if (!err && boot_pending_state(&req) != IFU_BOOT_STATE_NONE) {
             err = install(run, &req);

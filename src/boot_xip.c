@@ -10,8 +10,9 @@ enum ifu_boot_mode ifu_boot_mode(void)
     return IFU_BOOT_MODE_XIP;
 }
 
-int boot_mode_request_ok(enum ifu_boot_request_kind kind)
+int boot_mode_request_ok(const struct ifu_boot_config *cfg, enum ifu_boot_request_kind kind)
 {
+    (void)cfg;
     (void)kind;
     return 0;
 }

@@ -265,19 +265,20 @@ static void test_boot_layout_uniform_4k_has_one_sector_headroom_and_exact_max_im
     assert_int_equal(tu_rig_init(&r, &u4k, 1), 0);
     assert_ifu(r.layout_err, 0);
     /* A = 8, M = 16: flag fields M + 6A = 64 bytes; journal 4 records of
-     * R = 24 bytes and one W = 8 entry per sector of both slots. */
+     * R = 24 bytes, one W = 8 entry per sector of both slots and the close
+     * mark. */
     switch (mode) {
     case IFU_BOOT_MODE_SWAP:
         assert_int_equal(r.lay.headroom, 4 * KIB);
         assert_int_equal(r.lay.max_steps, 16 + 17);
         assert_int_equal(r.lay.primary_trailer, 64);
-        assert_int_equal(r.lay.secondary_trailer, 64 + 4 * 24 + 33 * 8);
-        assert_int_equal(r.lay.max_image_size, 16 * 4 * KIB - (64 + 4 * 24 + 33 * 8));
+        assert_int_equal(r.lay.secondary_trailer, 64 + 4 * 24 + 34 * 8);
+        assert_int_equal(r.lay.max_image_size, 16 * 4 * KIB - (64 + 4 * 24 + 34 * 8));
         break;
     case IFU_BOOT_MODE_OVERWRITE:
         assert_int_equal(r.lay.headroom, 0);
         assert_int_equal(r.lay.max_steps, 16);
-        assert_int_equal(r.lay.secondary_trailer, 64 + 4 * 24 + 16 * 8);
+        assert_int_equal(r.lay.secondary_trailer, 64 + 4 * 24 + 17 * 8);
         assert_int_equal(r.lay.max_image_size, 16 * 4 * KIB - 64);
         break;
     default:
@@ -337,7 +338,7 @@ static void test_boot_layout_accepts_stm32f4_mixed_map_with_128k_headroom(void *
     if (mode == IFU_BOOT_MODE_SWAP) {
         assert_int_equal(r.lay.headroom, 128 * KIB);
         assert_int_equal(r.lay.max_steps, 8 + 5);
-        assert_int_equal(r.lay.max_image_size, 512 * KIB - (64 + 4 * 24 + 13 * 8));
+        assert_int_equal(r.lay.max_image_size, 512 * KIB - (64 + 4 * 24 + 14 * 8));
     } else {
         assert_int_equal(r.lay.headroom, 0);
     }
@@ -865,6 +866,39 @@ static void test_boot_swap_revert_reports_reverted_after_torn_swap_info_write(vo
     tu_rig_free(&r);
 }
 
+/* The rejected field is written as one A-byte unit (0x01, then the reason):
+ * a tear may land bits in the reason byte only. Any landed bit must read as
+ * set, or a resumed revert would skip the write (the field is not erased)
+ * and yet report CONFIRMED. Found by the power-loss matrix (swap,
+ * u4k-w1-00, test-revert, k = 567, torn) once the journal closed without an
+ * erase. */
+static void test_boot_swap_rejected_field_torn_into_reason_byte_still_reads_reverted(void **state)
+{
+    struct tu_rig r;
+    struct ifu_boot_result res;
+    struct ifu_boot_status st;
+    struct tu_geom w1 = u4k; /* write size 1: the flag unit is the field's first byte only */
+    (void)state;
+    w1.write_size = 1;
+    rig_start(&r, &w1);
+    install_test(&r, &res);
+    go_ok(&r, &res); /* trial not confirmed: revert */
+    assert_state(res.state, IFU_BOOT_STATE_REVERTED);
+    const struct ifu_area *p = &r.cfg.primary;
+    uint32_t a = mcu_align(&r);
+    uint32_t rejected_off = mcu_image_ok_off(&r, 0) - 5 * a; /* S - M - 6A */
+    uint8_t field[32];
+    memset(field, p->flash->erased_val, a);
+    field[1] = 0x03; /* only the reason's bits landed */
+    ifu_sim_poke(&r.sim, p->off + rejected_off, field, a);
+    assert_ifu(ifu_boot_state(&r.cfg, &st), 0);
+    assert_state(st.running, IFU_BOOT_STATE_REVERTED);
+    assert_ifu(st.staged_err, IFU_ESTATE);
+    go_ok(&r, &res);
+    assert_state(res.state, IFU_BOOT_STATE_REVERTED);
+    tu_rig_free(&r);
+}
+
 /* ---- MCUboot application compatibility ---- */
 
 /* An application built for MCUboot writes the magic (boot_request_upgrade)
@@ -1113,6 +1147,7 @@ static const struct mode_test all_tests[] = {
     T(test_boot_never_names_an_image_that_fails_verification, M_ALL),
     T(test_boot_mcuboot_magic_and_image_ok_written_by_hand_request_and_confirm, M_ALL),
     T(test_boot_swap_revert_reports_reverted_after_torn_swap_info_write, M_SWAP),
+    T(test_boot_swap_rejected_field_torn_into_reason_byte_still_reads_reverted, M_SWAP),
     T(test_boot_overwrite_test_request_is_unsupported, M_OVERWRITE),
     T(test_boot_request_twice_is_noop_and_other_kind_is_estate, M_SWAP | M_XIP),
     T(test_boot_xip_boots_highest_version_and_slot_a_without_trailers, M_XIP),
