@@ -495,7 +495,11 @@ int ifu_update_write(struct ifu_update *up, uint32_t off, const uint8_t *data, u
             return IFU_EMISMATCH;
         }
     }
-    int taken = stream(up, data + old, len - old);
+    /* Even with nothing new (all repeats, or len 0 with data NULL, so no
+     * pointer arithmetic on it) stream runs: it does the look-ahead erase
+     * a call may owe. */
+    const uint8_t *rest = old < len ? data + old : data;
+    int taken = stream(up, rest, len - old);
     if (taken < 0) {
         return taken;
     }

@@ -223,6 +223,27 @@ static void test_update_streams_multi_sector_chunks_and_installs(void **state)
     rig_free(r);
 }
 
+/* An empty write (data NULL, len 0) is legal between chunks and takes
+ * nothing; it must not compute a pointer from NULL (UBSan caught that
+ * through the PSA façade, which polls with empty writes). */
+static void test_update_empty_write_with_null_data_takes_nothing(void **state)
+{
+    struct ifu_image_info info;
+    (void)state;
+    struct rig *r = rig_new(3);
+    plant_running(r);
+    const struct tu_image *img = img_b();
+    assert_ifu(ifu_update_begin(&r->up, &r->cfg, NULL, NULL, NULL), 0);
+    assert_int_equal(ifu_update_write(&r->up, 0, NULL, 0), 0);
+    assert_ifu(send(r, img->data, 0, 100, chunk_700), 0);
+    assert_int_equal(ifu_update_write(&r->up, 100, NULL, 0), 0);
+    assert_int_equal(ifu_update_write(&r->up, 50, NULL, 0), 0); /* inside the written range */
+    assert_ifu(ifu_update_write(&r->up, 101, NULL, 0), IFU_EGAP);
+    assert_ifu(send(r, img->data, 100, img->len, chunk_700), 0);
+    assert_ifu(ifu_update_finish(&r->up, &info), 0);
+    rig_free(r);
+}
+
 /* Random chunk sizes; now and then a repeat of accepted bytes (accepted), a
  * repeat with a changed byte (IFU_EMISMATCH), a gap (IFU_EGAP) and a chunk
  * past the image's end (IFU_ERANGE), none of which disturbs the transfer. */
@@ -748,6 +769,7 @@ int main(void)
         cmocka_unit_test(test_update_rejects_bad_headers_before_any_erase),
         cmocka_unit_test(test_update_streams_one_byte_chunks_and_installs),
         cmocka_unit_test(test_update_streams_multi_sector_chunks_and_installs),
+        cmocka_unit_test(test_update_empty_write_with_null_data_takes_nothing),
         cmocka_unit_test(test_update_random_chunks_with_repeats_gaps_and_overruns),
         cmocka_unit_test(test_update_finish_failures_leave_slot_rejected),
         cmocka_unit_test(test_update_resumes_after_reset),
