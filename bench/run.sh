@@ -307,6 +307,18 @@ PROBE
         arm-none-eabi-nm -S "$arm/probe.o" | while read -r _addr size _type name; do
             printf 'sizeof(struct %s) = %d\n' "${name#probe_}" "0x$size"
         done
+        # The same probe for single-algorithm device builds (config.h knobs): one hash
+        # context, and signature/key buffers sized for ECDSA P-256 or for Ed25519.
+        for knobs in "P-256:-DIFU_VERIFY_MAX_HASHES=1 -DIFU_MAX_SIG_SIZE=72 -DIFU_MAX_PUBKEY_SIZE=91" \
+            "Ed25519:-DIFU_VERIFY_MAX_HASHES=1 -DIFU_MAX_SIG_SIZE=64 -DIFU_MAX_PUBKEY_SIZE=44"; do
+            # shellcheck disable=SC2086 # the knobs are a list of options
+            arm-none-eabi-gcc $arm_flags -Os -std=c99 -I "$root/include" \
+                -I "$root/examples/small_chunk" ${knobs#*:} -c "$arm/probe.c" -o "$arm/probe1.o"
+            arm-none-eabi-nm -S "$arm/probe1.o" | while read -r _addr size _type name; do
+                printf '%s-only build (%s): sizeof(struct %s) = %d\n' "${knobs%%:*}" \
+                    "${knobs#*:}" "${name#probe_}" "0x$size"
+            done
+        done
         # The example receiver is device code: its size on the target.
         # shellcheck disable=SC2086
         arm-none-eabi-gcc $arm_flags -Os -std=c99 -Wall -Wextra -Werror -Wshadow \
