@@ -10,5 +10,5 @@ if(IFU_BUILD_TOOLS AND TARGET ifu_cli AND TARGET ifu_sim_cli AND
              COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/smp/test_smp_uart.sh
                      $<TARGET_FILE:ifu_cli> $<TARGET_FILE:ifu_sim_cli> $<TARGET_FILE:smp_device>
                      ${CMAKE_CURRENT_BINARY_DIR}/smp-scratch)
-    set_tests_properties(smp_uart_e2e PROPERTIES LABELS "smp" TIMEOUT 60)
+    set_tests_properties(smp_uart_e2e PROPERTIES LABELS "smp;transport" TIMEOUT 60)
 endif()
