@@ -167,10 +167,16 @@ int tr_write_magic(const struct ifu_area *a, int strict)
     if (err || t.magic == 1) {
         return err;
     }
-    if (t.magic != 0) {
+    tr_geo_of(a, &g);
+    /* With A = 32 the field is 32 bytes and the magic its last 16: all of
+     * it must be erased, since ifu never programs over programmed bytes. */
+    int r = t.magic == 0 ? ifu_area_is_erased(a, a->size - g.magic, g.magic) : 0;
+    if (r < 0) {
+        return r;
+    }
+    if (r == 0) {
         return strict ? IFU_ESTATE : 0;
     }
-    tr_geo_of(a, &g);
     memset(field, g.erased, g.magic);
     magic_of(&g, field + g.magic - BOOT_MAGIC_SIZE);
     return ifu_area_prog(a, a->size - g.magic, field, g.magic);
@@ -359,8 +365,17 @@ int ifu_boot_go(struct ifu_boot *b, const struct ifu_boot_config *cfg, struct if
     if (err) {
         return err;
     }
-    if (cfg->keys == NULL) {
-        return IFU_EINVAL; /* the bootloader never boots unverified code */
+    /* Checked before any flash is touched: with an empty keyring or hash
+     * set nothing could verify, and the engine would refuse (and mark)
+     * images that are fine. The bootloader never boots unverified code. */
+    uint32_t hashset = cfg->hashset != 0 ? cfg->hashset : IFU_HASHSET(IFU_HASH_SHA256);
+    uint32_t hashes = 0;
+    for (uint32_t bits = hashset; bits != 0; bits &= bits - 1) {
+        hashes++;
+    }
+    if (cfg->keys == NULL || cfg->keys->keys == NULL || cfg->keys->count == 0 ||
+        (hashset & ~(uint32_t)IFU_HASHSET_ALL) != 0 || hashes > IFU_VERIFY_MAX_HASHES) {
+        return IFU_EINVAL;
     }
     run.b = b;
     run.cfg = cfg;

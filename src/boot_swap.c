@@ -92,13 +92,14 @@ static int install(struct boot_run *run, const struct trailer *req)
     if (boot_is_flash_error(err)) {
         return err;
     }
-    if (!err) {
-        if (old.total_size > run->lay.max_image_size) {
-            return boot_reject(run, IFU_ENOSPC); /* it could not be saved for a revert */
-        }
+    /* An image too large for the secondary's save area (a factory image
+     * between max_image_size and the primary's own limit) cannot be saved:
+     * the install is then a plain copy, as for an invalid one, and a test
+     * request becomes permanent (nothing to revert to). */
+    if (!err && old.total_size <= run->lay.max_image_size) {
         old_size = old.total_size;
     }
-    /* With no valid image to go back to, a test install is permanent: a
+    /* With no image saved to go back to, a test install is permanent: a
      * revert would have nothing to restore (DESIGN.md §7.4). */
     enum jop op = req->image_ok || old_size == 0 ? JOP_INSTALL_PERM : JOP_INSTALL_TEST;
     struct journal j = {.op = op,

@@ -50,6 +50,19 @@ struct slot {
     int err;      /* why it is not valid, 0 if it is */
 };
 
+/* Refuse the requested image in slot i for good, recording why. */
+static int reject(struct boot_run *run, unsigned i, struct slot *s, int why)
+{
+    run->res->actions |= IFU_BOOT_DID_REJECT;
+    run->res->reject_err = why;
+    boot_emit(run, IFU_BOOT_EV_REJECTED, i, why);
+    s->valid = 0;
+    s->t.rejected = 1;
+    s->err = why;
+    int err = tr_mark_rejected(s->area, why);
+    return err ? err : ifu_area_sync(s->area);
+}
+
 static int slot_scan(struct boot_run *run, unsigned i, struct slot *s)
 {
     s->area = i == 0 ? &run->cfg->primary : &run->cfg->secondary;
@@ -80,14 +93,14 @@ static int slot_scan(struct boot_run *run, unsigned i, struct slot *s)
     }
     s->err = err;
     if (err) {
-        if (s->t.magic != 1) {
-            return 0; /* not requested: an erased or half-written slot */
+        /* Only a request not yet confirmed is refused for good. A confirmed
+         * image that fails once (a keyring rotated too early, a corrupted
+         * read) is skipped for this boot only: marking it would brick a
+         * device whose configuration error is later fixed. */
+        if (s->t.magic != 1 || s->t.image_ok) {
+            return 0;
         }
-        run->res->actions |= IFU_BOOT_DID_REJECT;
-        run->res->reject_err = err;
-        boot_emit(run, IFU_BOOT_EV_REJECTED, i, err);
-        err = tr_mark_rejected(s->area, err);
-        return err ? err : ifu_area_sync(s->area);
+        return reject(run, i, s, err);
     }
     s->valid = 1;
     s->eligible = s->t.image_ok || s->t.magic == 1;
@@ -114,6 +127,19 @@ int boot_mode_go(struct boot_run *run)
         int err = slot_scan(run, i, &s[i]);
         if (err) {
             return err;
+        }
+    }
+    /* A trial is an upgrade: a requested image no newer than the other
+     * image that verifies (confirmed or not, e.g. a factory image without a
+     * trailer) would be a downgrade, and is refused. */
+    for (unsigned i = 0; i < 2; i++) {
+        const struct slot *o = &s[1 - i];
+        if (s[i].valid && s[i].t.magic == 1 && !s[i].t.image_ok && o->valid &&
+            ifu_image_version_cmp(&s[i].info.hdr.version, &o->info.hdr.version) <= 0) {
+            int err = reject(run, i, &s[i], IFU_EROLLBACK);
+            if (err) {
+                return err;
+            }
         }
     }
     /* Requested or confirmed images, the highest version first. */

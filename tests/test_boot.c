@@ -654,7 +654,9 @@ test_boot_with_no_valid_image_returns_enoimage_calls_recovery_once_erases_nothin
         assert_int_equal(r.ev_count[IFU_BOOT_EV_BOOT], 0);
         assert_int_equal(r.ev_count[IFU_BOOT_EV_NO_IMAGE], 1);
         assert_int_equal(r.sim.stats.erases, 0);
-        if (variant < 2) {
+        /* XIP: a permanent request (magic + image_ok) reads like a confirmed
+         * image, which a failed verification never marks: skipped, no write. */
+        if (variant < 2 || mode == IFU_BOOT_MODE_XIP) {
             assert_int_equal(r.sim.stats.ops, 0);
         } else {
             assert_int_equal(res.actions & IFU_BOOT_DID_REJECT, IFU_BOOT_DID_REJECT);
@@ -896,6 +898,113 @@ static void test_boot_swap_rejected_field_torn_into_reason_byte_still_reads_reve
     assert_ifu(st.staged_err, IFU_ESTATE);
     go_ok(&r, &res);
     assert_state(res.state, IFU_BOOT_STATE_REVERTED);
+    tu_rig_free(&r);
+}
+
+/* ---- configuration and review findings ---- */
+
+/* An empty keyring or an impossible hash set is a configuration error found
+ * before any flash is touched (it used to be found mid-run, after a resumed
+ * journal had written, and in XIP it marked good images rejected). */
+static void test_boot_bad_keyring_or_hashset_is_einval_before_any_flash_op(void **state)
+{
+    struct tu_rig r;
+    struct ifu_boot_result res;
+    (void)state;
+    rig_start(&r, &u4k);
+    stage(&r, img_b());
+    request(&r, mode == IFU_BOOT_MODE_OVERWRITE ? IFU_BOOT_REQ_PERMANENT : IFU_BOOT_REQ_TEST);
+    const struct ifu_keyring *good = r.cfg.keys;
+    const struct ifu_keyring empty = {good->keys, 0};
+    ifu_sim_reset_stats(&r.sim);
+    r.cfg.keys = &empty;
+    assert_ifu(ifu_boot_go(&r.boot, &r.cfg, &res), IFU_EINVAL);
+    r.cfg.keys = good;
+    r.cfg.hashset = 1u << 7; /* no such algorithm */
+    assert_ifu(ifu_boot_go(&r.boot, &r.cfg, &res), IFU_EINVAL);
+    assert_int_equal(r.sim.stats.ops, 0);
+    r.cfg.hashset = 0;
+    go_ok(&r, &res); /* the request is intact: it installs */
+    assert_boots(&r, &res, new_slot(), img_b());
+    tu_rig_free(&r);
+}
+
+/* XIP: a confirmed image that fails to verify once (here: a keyring holding
+ * only another key) is skipped for that boot, never marked rejected, so the
+ * device boots again once the keyring is right. */
+static void test_boot_xip_confirmed_image_failing_once_is_not_rejected(void **state)
+{
+    struct tu_rig r;
+    struct ifu_boot_result res;
+    (void)state;
+    assert_int_equal(tu_rig_init(&r, &u4k, 1), 0);
+    tu_rig_poke_image(&r, 0, 0, img_a());
+    tu_rig_poke_image(&r, 1, 0, img_b());
+    for (unsigned s = 0; s < 2; s++) {
+        poke_mcu_magic(&r, s);
+        poke_mcu_image_ok(&r, s);
+    }
+    /* A keyring whose only key signed neither image (the trusted key's
+     * encoding cut short by one byte: it matches no PUBKEY/KEYHASH). */
+    const struct ifu_keyring *good = r.cfg.keys;
+    struct ifu_key wrong = {good->keys[0].pub, good->keys[0].pub_len - 1, NULL};
+    const struct ifu_keyring bad = {&wrong, 1};
+    r.cfg.keys = &bad;
+    assert_ifu(tu_rig_go(&r, &res), IFU_ENOIMAGE);
+    r.cfg.keys = good;
+    go_ok(&r, &res);
+    assert_boots(&r, &res, 1, img_b());
+    assert_state(res.state, IFU_BOOT_STATE_CONFIRMED);
+    tu_rig_free(&r);
+}
+
+/* XIP: a requested trial no newer than the other valid image (here a
+ * factory v2 without a trailer in slot A, v1 requested in B) is a
+ * downgrade: refused with IFU_EROLLBACK, and v2 keeps running. */
+static void test_boot_xip_trial_older_than_running_factory_image_is_rollback(void **state)
+{
+    struct tu_rig r;
+    struct ifu_boot_result res;
+    struct ifu_boot_status st;
+    struct ifu_boot_config app;
+    (void)state;
+    assert_int_equal(tu_rig_init(&r, &u4k, 1), 0);
+    tu_rig_poke_image(&r, 0, 0, img_b());
+    tu_rig_poke_image(&r, 1, 0, img_a());
+    tu_rig_app_cfg(&r, 0, &app);
+    assert_ifu(ifu_boot_request(&app, IFU_BOOT_REQ_TEST), 0);
+    assert_ifu(ifu_boot_state(&app, &st), 0);
+    assert_state(st.pending, IFU_BOOT_STATE_NONE); /* not newer: nothing will happen */
+    go_ok(&r, &res);
+    assert_boots(&r, &res, 0, img_b());
+    assert_ifu(res.reject_err, IFU_EROLLBACK);
+    assert_ifu(ifu_boot_state(&app, &st), 0);
+    assert_ifu(st.staged_err, IFU_EROLLBACK);
+    tu_rig_free(&r);
+}
+
+/* Swap: a running image larger than max_image_size (it fits the primary,
+ * not the secondary's save area) cannot be saved; an update is then a plain
+ * copy instead of being refused forever with IFU_ENOSPC. */
+static void test_boot_swap_running_image_too_big_to_save_is_replaced_by_copy(void **state)
+{
+    struct tu_rig r;
+    struct ifu_boot_result res;
+    (void)state;
+    assert_int_equal(tu_rig_init(&r, &u4k, 1), 0);
+    uint32_t room = r.cfg.primary.size - r.lay.primary_trailer;
+    /* Payload chosen so that the image ends between the two limits. */
+    const struct tu_image *big = tu_image(r.lay.max_image_size + 100 - 300, "1.0.0");
+    assert_true(big->len > r.lay.max_image_size && big->len <= room);
+    tu_rig_poke_image(&r, 0, 0, big);
+    go_ok(&r, &res);
+    assert_boots(&r, &res, 0, big);
+    stage(&r, img_b());
+    request(&r, IFU_BOOT_REQ_TEST);
+    go_ok(&r, &res);
+    assert_boots(&r, &res, 0, img_b());
+    assert_int_equal(res.actions & IFU_BOOT_DID_REJECT, 0);
+    assert_state(res.state, IFU_BOOT_STATE_CONFIRMED); /* nothing saved: permanent */
     tu_rig_free(&r);
 }
 
@@ -1148,6 +1257,10 @@ static const struct mode_test all_tests[] = {
     T(test_boot_mcuboot_magic_and_image_ok_written_by_hand_request_and_confirm, M_ALL),
     T(test_boot_swap_revert_reports_reverted_after_torn_swap_info_write, M_SWAP),
     T(test_boot_swap_rejected_field_torn_into_reason_byte_still_reads_reverted, M_SWAP),
+    T(test_boot_bad_keyring_or_hashset_is_einval_before_any_flash_op, M_ALL),
+    T(test_boot_xip_confirmed_image_failing_once_is_not_rejected, M_XIP),
+    T(test_boot_xip_trial_older_than_running_factory_image_is_rollback, M_XIP),
+    T(test_boot_swap_running_image_too_big_to_save_is_replaced_by_copy, M_SWAP),
     T(test_boot_overwrite_test_request_is_unsupported, M_OVERWRITE),
     T(test_boot_request_twice_is_noop_and_other_kind_is_estate, M_SWAP | M_XIP),
     T(test_boot_xip_boots_highest_version_and_slot_a_without_trailers, M_XIP),

@@ -146,20 +146,28 @@ struct ifu_boot_result {
  * Returns 0 with *res filled; IFU_ENOIMAGE if no slot holds a bootable image
  * (the recovery hook has run; nothing was erased); IFU_EINVAL/IFU_ELAYOUT
  * for a bad configuration (nothing touched); or a flash error, after which
- * calling again (or resetting) resumes safely. */
+ * calling again (or resetting) resumes safely. The configuration (slots,
+ * a non-empty keyring, a hash set this build supports) is checked before
+ * any flash is read or written. */
 int ifu_boot_go(struct ifu_boot *b, const struct ifu_boot_config *cfg, struct ifu_boot_result *res);
 
 /* Application: ask the bootloader to install the image staged in the
  * secondary slot (XIP: the slot given as secondary) at the next reset.
  * Programs the trailer's magic (and image_ok for PERMANENT) in MCUboot's
  * layout. The image is not checked here; the bootloader verifies it.
- * Returns 0, IFU_EINVAL, IFU_ESTATE if a request is already recorded with the
- * other kind, or a flash error. A second identical request is a no-op. */
+ * Returns 0; IFU_EINVAL; IFU_EUNSUPPORTED for TEST in overwrite mode;
+ * IFU_ESTATE if a request of the other kind is recorded, if the slot's
+ * trailer holds something else than an erased or exact magic, if the slot
+ * was refused (rejected), or if a journal record shows the staged image was
+ * already installed (stage it again); IFU_ELAYOUT for slots the mode cannot
+ * use; or a flash error. A second identical request is a no-op. */
 int ifu_boot_request(const struct ifu_boot_config *cfg, enum ifu_boot_request_kind kind);
 
 /* Application: declare the running image good, ending its trial. Programs
  * image_ok in the primary's trailer (XIP: in the slot given as primary).
- * Returns 0 (also if already confirmed) or a flash error. */
+ * Returns 0 (also if already confirmed, and without writing if the primary
+ * has no trailer magic: an image programmed in the factory, which the
+ * bootloader treats as confirmed) or a flash error. */
 int ifu_boot_confirm(const struct ifu_boot_config *cfg);
 
 /* Application or bootloader: read the trailer state. Touches no flash but
@@ -179,7 +187,8 @@ struct ifu_boot_trailer_info {
 
 /* Diagnostics: the journal (swap and overwrite; DESIGN.md §7.3). */
 struct ifu_boot_journal_info {
-    uint8_t open;        /* 1 if a valid begin record exists: an operation awaits the bootloader */
+    uint8_t
+        open; /* 1 if a valid begin record is not yet closed: an operation awaits the bootloader */
     uint8_t op;          /* 1 install (test), 2 install (permanent), 3 overwrite, 4 revert */
     uint32_t old_size;   /* bytes of the image being saved to secondary[0..), 0 if none */
     uint32_t new_size;   /* bytes of the image being copied into the primary */
