@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bench_time.h"
+#include "bench_util.h"
 #include "ifu/boot.h"
 #include "ifu/errors.h"
 #include "ifu_sim.h"
@@ -65,34 +66,6 @@ static int mem_read(void *ctx, uint32_t off, void *buf, uint32_t len)
 static const char *cli;
 static const char *work;
 
-static int run(const char *cmd)
-{
-    int rc = system(cmd);
-    if (rc != 0) {
-        fprintf(stderr, "bench_boot: failed (%d): %s\n", rc, cmd);
-    }
-    return rc;
-}
-
-static uint8_t *read_file(const char *path, uint32_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc((size_t)n + 1);
-    if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *len = (uint32_t)n;
-    return buf;
-}
-
 /* A signed image of total size close to (never above) total, version major. */
 static uint8_t *make_image(uint32_t total, unsigned major, uint32_t *len)
 {
@@ -104,11 +77,11 @@ static uint8_t *make_image(uint32_t total, unsigned major, uint32_t *len)
              "head -c %u /dev/urandom > '%s/payload' && '%s' sign -k '%s/key.pem' --version %u.0.0 "
              "--header-size 32 --pad-header -S %u '%s/payload' '%s/v%u.bin' >/dev/null",
              payload, work, cli, work, major, total + 4096, work, work, major);
-    if (run(cmd) != 0) {
+    if (bench_run("bench_boot", cmd) != 0) {
         return NULL;
     }
     snprintf(path, sizeof path, "%s/v%u.bin", work, major);
-    return read_file(path, len);
+    return bench_read_file(path, len);
 }
 
 static void counters(const struct ifu_sim *sim, const uint32_t *before, struct counts *c)
@@ -355,11 +328,11 @@ int main(int argc, char **argv)
         "mkdir -p '%s' && rm -f '%s/key.pem' && '%s' keygen -t ed25519 -k '%s/key.pem' && '%s' "
         "getpub -k '%s/key.pem' -e raw -o '%s/pub.bin'",
         work, work, cli, work, cli, work, work);
-    if (run(cmd) != 0) {
+    if (bench_run("bench_boot", cmd) != 0) {
         return 1;
     }
     snprintf(path, sizeof path, "%s/pub.bin", work);
-    uint8_t *pub = read_file(path, &pub_len);
+    uint8_t *pub = bench_read_file(path, &pub_len);
     if (pub == NULL) {
         return 1;
     }

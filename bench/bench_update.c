@@ -21,6 +21,7 @@
 #include <ucontext.h>
 
 #include "bench_time.h"
+#include "bench_util.h"
 #include "ifu/boot.h"
 #include "ifu/crypto.h"
 #include "ifu/errors.h"
@@ -41,34 +42,6 @@ static const uint32_t chunks[CHUNK_SIZES] = {17, 256, 4096, 65536};
 static const char *cli;
 static const char *work;
 
-static int run(const char *cmd)
-{
-    int rc = system(cmd);
-    if (rc != 0) {
-        fprintf(stderr, "bench_update: failed (%d): %s\n", rc, cmd);
-    }
-    return rc;
-}
-
-static uint8_t *read_file(const char *path, uint32_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc((size_t)n + 1);
-    if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *len = (uint32_t)n;
-    return buf;
-}
-
 /* A key of type alg and an image of PAYLOAD pseudo-random bytes signed with
  * it; the public key (getpub -e raw) in *pub. */
 static uint8_t *make_image(const char *alg, uint32_t *len, uint8_t **pub, uint32_t *pub_len)
@@ -82,13 +55,13 @@ static uint8_t *make_image(const char *alg, uint32_t *len, uint8_t **pub, uint32
              "--header-size 32 --pad-header -S %u '%s/payload' '%s/%s.bin' >/dev/null",
              work, work, alg, cli, alg, work, alg, cli, work, alg, work, alg, PAYLOAD, work, cli,
              work, alg, PRI_SECS * SECTOR, work, work, alg);
-    if (run(cmd) != 0) {
+    if (bench_run("bench_update", cmd) != 0) {
         return NULL;
     }
     snprintf(path, sizeof path, "%s/%s.pub", work, alg);
-    *pub = read_file(path, pub_len);
+    *pub = bench_read_file(path, pub_len);
     snprintf(path, sizeof path, "%s/%s.bin", work, alg);
-    return *pub == NULL ? NULL : read_file(path, len);
+    return *pub == NULL ? NULL : bench_read_file(path, len);
 }
 
 /* ---- the device ------------------------------------------------------------------------ */
