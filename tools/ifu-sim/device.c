@@ -473,16 +473,12 @@ int sim_area_write(const struct ifu_area *a, uint32_t off, const uint8_t *data, 
     if (!err) {
         err = ifu_area_sector(a, off + len - 1, &last, &last_size);
     }
+    /* Staging erases up to the slot's end, as the update API does: the
+     * trailer and every journal sector (with write size 32 the journal can
+     * span two) start clean, or the bootloader would refuse to begin. */
     if (!err && erase != SIM_ERASE_NONE) {
-        err = ifu_area_erase(a, first, last + last_size - first);
-    }
-    if (!err && erase == SIM_ERASE_WITH_TRAILER && last + last_size < a->size) {
-        uint32_t t_start;
-        uint32_t t_size;
-        err = ifu_area_sector(a, a->size - 1, &t_start, &t_size);
-        if (!err) {
-            err = ifu_area_erase(a, t_start, t_size);
-        }
+        uint32_t end = erase == SIM_ERASE_WITH_TRAILER ? a->size : last + last_size;
+        err = ifu_area_erase(a, first, end - first);
     }
     uint32_t whole = len / w * w;
     for (uint32_t done = 0; !err && done < whole;) {
