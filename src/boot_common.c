@@ -446,8 +446,11 @@ int ifu_boot_confirm(const struct ifu_boot_config *cfg)
     if (!err) {
         err = tr_read(&cfg->primary, &t);
     }
-    if (err || t.magic == 0 || t.image_ok) {
-        return err; /* no trailer (factory image) or already confirmed */
+    if (err) {
+        return err;
+    }
+    if (t.magic == 0 || t.image_ok) {
+        return 0; /* no trailer (factory image) or already confirmed */
     }
     err = tr_set_flag(&cfg->primary, TR_IMAGE_OK, BOOT_FLAG_SET);
     if (!err) {
