@@ -11,7 +11,6 @@
  *
  * Input: [plan] [cut_lo] [cut_hi] [cut_mode] then (off_lo, off_hi, value)*.
  * Geometry: 512-byte sectors, primary 4 sectors, secondary 5, write size 8. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +19,7 @@
 #include "ifu_sim.h"
 
 #include "fuzz_keys.h"
+#include "fuzz_sim.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,41 +31,6 @@ static uint8_t img[2][2048];
 static uint32_t img_len[2];
 static int loaded;
 
-static void load(const char *name, int i)
-{
-    char path[512];
-    const char *shared = getenv("IFU_SHARED_DIR");
-#ifdef IFU_SHARED_DIR
-    if (shared == NULL) {
-        shared = IFU_SHARED_DIR;
-    }
-#endif
-    if (shared == NULL) {
-        return;
-    }
-    snprintf(path, sizeof path, "%s/vectors/imgtool/good/%s", shared, name);
-    FILE *f = fopen(path, "rb");
-    if (f != NULL) {
-        img_len[i] = (uint32_t)fread(img[i], 1, sizeof img[i], f);
-        fclose(f);
-    }
-}
-
-struct sim_reader {
-    struct ifu_sim *sim;
-    uint32_t base;
-};
-
-static int sim_read(void *ctx, uint32_t off, void *buf, uint32_t len)
-{
-    const struct sim_reader *r = ctx;
-    if (off > r->sim->size - r->base || len > r->sim->size - r->base - off) {
-        return IFU_EIO;
-    }
-    memcpy(buf, r->sim->mem + r->base + off, len);
-    return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const struct ifu_sector_run runs[] = {{SECTOR, PRI_SECS + SEC_SECS}};
@@ -75,8 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct ifu_boot_layout lay;
 
     if (!loaded) {
-        load("ed25519-full-scauto.bin", 0);
-        load("ed25519-pure.bin", 1);
+        img_len[0] = fuzz_load_vector("ed25519-full-scauto.bin", img[0], sizeof img[0]);
+        img_len[1] = fuzz_load_vector("ed25519-pure.bin", img[1], sizeof img[1]);
         loaded = 1;
     }
     if (size < 4 || size > 4096) {
@@ -122,8 +87,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (err == 0) {
             /* B1: the named slot verifies on its own. */
-            struct sim_reader r = {&sim, res.image_off};
-            struct ifu_image_reader rd = {sim_read, &r};
+            struct fuzz_sim_reader r = {&sim, res.image_off};
+            struct ifu_image_reader rd = {fuzz_sim_read, &r};
             struct ifu_image_info info;
             uint32_t room = res.slot == 0 ? cfg.primary.size : cfg.secondary.size;
             if (res.slot != 0 || res.image_off != cfg.primary.off ||

@@ -17,7 +17,6 @@
  *
  * Input: a sequence of 6-byte records [op, a, b, c, d, e].
  * Geometry: 512-byte sectors, primary 8, secondary 9, write size 8. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +26,7 @@
 #include "ifu_sim.h"
 
 #include "fuzz_keys.h"
+#include "fuzz_sim.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,41 +38,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static uint8_t img[2][MAX_IMG];
 static uint32_t img_len[2];
 static int loaded;
-
-static void load(const char *name, int i)
-{
-    char path[512];
-    const char *shared = getenv("IFU_SHARED_DIR");
-#ifdef IFU_SHARED_DIR
-    if (shared == NULL) {
-        shared = IFU_SHARED_DIR;
-    }
-#endif
-    if (shared == NULL) {
-        return;
-    }
-    snprintf(path, sizeof path, "%s/vectors/imgtool/good/%s", shared, name);
-    FILE *f = fopen(path, "rb");
-    if (f != NULL) {
-        img_len[i] = (uint32_t)fread(img[i], 1, sizeof img[i], f);
-        fclose(f);
-    }
-}
-
-struct sim_reader {
-    struct ifu_sim *sim;
-    uint32_t base;
-};
-
-static int sim_read(void *ctx, uint32_t off, void *buf, uint32_t len)
-{
-    const struct sim_reader *r = ctx;
-    if (off > r->sim->size - r->base || len > r->sim->size - r->base - off) {
-        return IFU_EIO;
-    }
-    memcpy(buf, r->sim->mem + r->base + off, len);
-    return 0;
-}
 
 static uint64_t sum_of(const uint8_t *p, uint32_t n)
 {
@@ -95,8 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct ifu_update_status st;
 
     if (!loaded) {
-        load("ed25519-full-scauto.bin", 0);
-        load("ed25519-pure.bin", 1);
+        img_len[0] = fuzz_load_vector("ed25519-full-scauto.bin", img[0], sizeof img[0]);
+        img_len[1] = fuzz_load_vector("ed25519-pure.bin", img[1], sizeof img[1]);
         loaded = 1;
     }
     if (size > 6 * 512) {
@@ -175,8 +140,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             err = ifu_update_finish(&up, &info);
             if (err == 0 && !ifu_sim_cut_fired(&sim)) {
                 /* A finished image verifies on its own, where it was staged. */
-                struct sim_reader rd = {&sim, cfg.secondary.off + lay.headroom};
-                struct ifu_image_reader reader = {sim_read, &rd};
+                struct fuzz_sim_reader rd = {&sim, cfg.secondary.off + lay.headroom};
+                struct ifu_image_reader reader = {fuzz_sim_read, &rd};
                 struct ifu_image_info check;
                 if (ifu_image_verify(&reader, lay.max_image_size, &fuzz_keyring, 0, IFU_HASHSET_ALL,
                                      &check) != 0 ||
