@@ -7,7 +7,8 @@ if(TARGET ifu_cli AND TARGET ifu_tu_image AND EXISTS ${ifu_chunk_dir}/chunk_rx.c
     foreach(mode overwrite swap xip)
         set(target test_chunk_${mode})
         ifu_add_test(NAME ${target}
-                     SOURCES test_chunk.c ${ifu_chunk_dir}/chunk_rx.c ${ifu_chunk_dir}/chunk_link.c
+                     SOURCES test_chunk.c support/tu_boot.c ${ifu_chunk_dir}/chunk_rx.c
+                             ${ifu_chunk_dir}/chunk_link.c
                      LABELS "update;transport;smp")
         set_target_properties(${target} PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON
                               C_EXTENSIONS OFF)

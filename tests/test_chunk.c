@@ -26,6 +26,7 @@
 #include "ifu/errors.h"
 #include "ifu/update.h"
 #include "ifu_sim.h"
+#include "tu_boot.h"
 #include "tu_image.h"
 
 #define KIB      1024u
@@ -47,31 +48,36 @@
 /* One device: primary (XIP: slot A) 40 sectors at 0, secondary (slot B) 41
  * sectors after it, write size 8, NOR (0xff). */
 struct rig {
-    struct ifu_sim sim;
-    struct ifu_boot_config cfg;
-    struct ifu_boot boot;
+    struct tu_rig rig; /* sim, cfg, lay */
     struct ifu_update up;
     struct chunk_rx rx;
 };
 
+static const struct tu_geom geom = {
+    .name = "chunk",
+    .runs = {{SECTOR, PRI_SECS + SEC_SECS}},
+    .run_count = 1,
+    .pri_off = 0,
+    .pri_size = PRI_SECS * SECTOR,
+    .sec_off = PRI_SECS * SECTOR,
+    .sec_size = SEC_SECS * SECTOR,
+    .write_size = 8,
+    .erased = 0xff,
+    .map_addr = MAP_ADDR,
+};
+
 static struct rig *rig_new(uint64_t seed)
 {
-    static const struct ifu_sector_run runs[] = {{SECTOR, PRI_SECS + SEC_SECS}};
-    struct ifu_sim_config sc = {
-        .sectors = runs, .sector_runs = 1, .write_size = 8, .erased_val = 0xff, .seed = seed};
     struct rig *r = calloc(1, sizeof *r);
     assert_non_null(r);
-    assert_ifu(ifu_sim_init(&r->sim, &sc), 0);
-    r->sim.flash.map_addr = MAP_ADDR;
-    r->cfg.primary = (struct ifu_area){&r->sim.flash, 0, PRI_SECS * SECTOR};
-    r->cfg.secondary = (struct ifu_area){&r->sim.flash, PRI_SECS * SECTOR, SEC_SECS * SECTOR};
-    r->cfg.keys = tu_image_keyring();
+    assert_ifu(tu_rig_init(&r->rig, &geom, seed), 0);
+    assert_ifu(r->rig.layout_err, 0);
     return r;
 }
 
 static void rig_free(struct rig *r)
 {
-    ifu_sim_free(&r->sim);
+    tu_rig_free(&r->rig);
     free(r);
 }
 
@@ -89,7 +95,7 @@ static const struct tu_image *img_new(void)
 static struct rig *device(uint64_t seed)
 {
     struct rig *r = rig_new(seed);
-    ifu_sim_poke(&r->sim, r->cfg.primary.off, img_run()->data, img_run()->len);
+    ifu_sim_poke(&r->rig.sim, r->rig.cfg.primary.off, img_run()->data, img_run()->len);
     return r;
 }
 
@@ -103,7 +109,7 @@ static enum ifu_boot_request_kind install_kind(void)
 static struct rig *one_shot(const struct tu_image *img)
 {
     struct rig *r = device(1);
-    assert_ifu(ifu_update_begin(&r->up, &r->cfg, NULL, NULL, NULL), 0);
+    assert_ifu(ifu_update_begin(&r->up, &r->rig.cfg, NULL, NULL, NULL), 0);
     for (uint32_t off = 0; off < img->len;) {
         int n = ifu_update_write(&r->up, off, img->data + off, img->len - off);
         assert_true(n >= 0);
@@ -116,13 +122,13 @@ static struct rig *one_shot(const struct tu_image *img)
 
 static void assert_same_flash(const struct rig *got, const struct rig *want, const char *what)
 {
-    assert_int_equal(got->sim.size, want->sim.size);
-    for (uint32_t i = 0; i < got->sim.size; i++) {
-        if (got->sim.mem[i] != want->sim.mem[i]) {
+    assert_int_equal(got->rig.sim.size, want->rig.sim.size);
+    for (uint32_t i = 0; i < got->rig.sim.size; i++) {
+        if (got->rig.sim.mem[i] != want->rig.sim.mem[i]) {
             fail_msg("%s: flash differs from the one-shot write at 0x%x (sector %d): 0x%02x, want "
                      "0x%02x",
-                     what, i, ifu_sim_sector_index(&got->sim, i), got->sim.mem[i],
-                     want->sim.mem[i]);
+                     what, i, ifu_sim_sector_index(&got->rig.sim, i), got->rig.sim.mem[i],
+                     want->rig.sim.mem[i]);
         }
     }
 }
@@ -131,8 +137,8 @@ static void assert_same_flash(const struct rig *got, const struct rig *want, con
 static void assert_boots(struct rig *r, const struct tu_image *img)
 {
     struct ifu_boot_result res;
-    assert_ifu(ifu_boot_go(&r->boot, &r->cfg, &res), 0);
-    const uint8_t *at = r->sim.mem + res.image_off;
+    assert_ifu(ifu_boot_go(&r->rig.boot, &r->rig.cfg, &res), 0);
+    const uint8_t *at = r->rig.sim.mem + res.image_off;
     if (res.info.total_size != img->len || memcmp(at, img->data, img->len) != 0) {
         fail_msg("booted slot %u (version %u.%u.%u), not the expected image", res.slot,
                  res.info.hdr.version.major, res.info.hdr.version.minor,
@@ -163,7 +169,7 @@ static struct rig *transfer(const struct tu_image *img, struct chunk_link_config
                             int want)
 {
     struct rig *r = device(cfg->seed);
-    chunk_rx_init(&r->rx, &r->cfg, pol);
+    chunk_rx_init(&r->rx, &r->rig.cfg, pol);
     cfg->install = (uint8_t)install_kind();
     assert_ifu(chunk_link_run(cfg, &r->rx, img->data, img->len, st), want);
     return r;
@@ -271,7 +277,7 @@ static void test_chunk_untrusted_image_fails_at_end_and_old_image_boots(void **s
     assert_int_equal(r->rx.state, CHUNK_RX_FAILED);
     assert_int_equal(r->rx.next, bad->len);
     struct ifu_update_status us;
-    assert_ifu(ifu_update_status(NULL, &r->cfg, &us), 0);
+    assert_ifu(ifu_update_status(NULL, &r->rig.cfg, &us), 0);
     assert_ifu(us.boot.staged_err, IFU_ENOKEY);
     assert_int_equal(us.boot.pending, IFU_BOOT_STATE_NONE);
     assert_boots(r, img_run());
@@ -289,8 +295,8 @@ static void test_chunk_downgrade_is_refused_on_the_header_before_any_erase(void 
     struct chunk_link_stats st;
     struct rig *r = transfer(old, &cfg, &pol, &st, IFU_EROLLBACK);
     assert_int_equal(r->rx.state, CHUNK_RX_FAILED);
-    assert_int_equal(r->sim.stats.erases, 0);
-    assert_int_equal(r->sim.stats.progs, 0);
+    assert_int_equal(r->rig.sim.stats.erases, 0);
+    assert_int_equal(r->rig.sim.stats.progs, 0);
     assert_boots(r, img_run());
     rig_free(r);
 }
@@ -325,7 +331,7 @@ static void test_chunk_rx_answers_bad_frames_without_harm(void **state)
     struct rig *r = device(11);
     uint8_t ack[CHUNK_ACK_SIZE];
     uint8_t f[CHUNK_BLE_FRAME];
-    chunk_rx_init(&r->rx, &r->cfg, NULL);
+    chunk_rx_init(&r->rx, &r->rig.cfg, NULL);
 
     assert_int_equal(input(r, f, 0, ack), 0);
     f[0] = CHUNK_DATA;

@@ -22,6 +22,7 @@
 #include "ifu/update.h"
 #include "ifu_sim.h"
 #include "psa/update.h"
+#include "tu_boot.h"
 #include "tu_image.h"
 
 #define KIB      1024u
@@ -43,13 +44,23 @@ static int has_trial(void)
 /* One device: primary (XIP: slot A) 16 sectors at 0, secondary (slot B) 17
  * sectors after it, write size 8, NOR. */
 struct rig {
-    struct ifu_sim sim;
-    struct ifu_boot_config cfg; /* the bootloader's */
+    struct tu_rig rig;          /* sim, cfg (the bootloader's), lay */
     struct ifu_boot_config app; /* the application's: XIP, primary = the slot it runs from */
-    struct ifu_boot_layout lay;
-    struct ifu_boot boot;
     struct ifu_update_policy policy;
     unsigned reboot_calls;
+};
+
+static const struct tu_geom geom = {
+    .name = "psa",
+    .runs = {{SECTOR, 40}},
+    .run_count = 1,
+    .pri_off = 0,
+    .pri_size = PRI_SECS * SECTOR,
+    .sec_off = PRI_SECS * SECTOR,
+    .sec_size = SEC_SECS * SECTOR,
+    .write_size = 8,
+    .erased = 0xff,
+    .map_addr = MAP_ADDR,
 };
 
 static struct rig *cur_rig; /* the rig of the running test, for send()'s erase count */
@@ -84,19 +95,13 @@ static const struct tu_image *img_b(void)
 
 static struct rig *rig_new(uint64_t seed)
 {
-    static const struct ifu_sector_run runs[] = {{SECTOR, 40}};
-    struct ifu_sim_config sc = {
-        .sectors = runs, .sector_runs = 1, .write_size = 8, .erased_val = 0xff, .seed = seed};
     struct rig *r = calloc(1, sizeof *r);
     assert_non_null(r);
-    assert_int_equal(ifu_sim_init(&r->sim, &sc), 0);
-    r->sim.flash.map_addr = MAP_ADDR;
-    r->cfg.primary = (struct ifu_area){&r->sim.flash, 0, PRI_SECS * SECTOR};
-    r->cfg.secondary = (struct ifu_area){&r->sim.flash, PRI_SECS * SECTOR, SEC_SECS * SECTOR};
-    r->cfg.keys = tu_image_keyring();
-    assert_int_equal(ifu_boot_layout(&r->cfg, &r->lay), 0);
-    r->app = r->cfg;
-    ifu_sim_poke(&r->sim, r->cfg.primary.off, img_a()->data, img_a()->len); /* factory image */
+    assert_int_equal(tu_rig_init(&r->rig, &geom, seed), 0);
+    assert_int_equal(r->rig.layout_err, 0);
+    r->app = r->rig.cfg;
+    ifu_sim_poke(&r->rig.sim, r->rig.cfg.primary.off, img_a()->data,
+                 img_a()->len); /* factory image */
     init_facade(r);
     cur_rig = r;
     return r;
@@ -104,7 +109,7 @@ static struct rig *rig_new(uint64_t seed)
 
 static void rig_free(struct rig *r)
 {
-    ifu_sim_free(&r->sim);
+    tu_rig_free(&r->rig);
     free(r);
 }
 
@@ -113,14 +118,14 @@ static void rig_free(struct rig *r)
 static unsigned reboot(struct rig *r)
 {
     struct ifu_boot_result res;
-    int err = ifu_boot_go(&r->boot, &r->cfg, &res);
+    int err = ifu_boot_go(&r->rig.boot, &r->rig.cfg, &res);
     if (err) {
         fail_msg("ifu_boot_go: %s", ifu_strerror(err));
     }
-    r->app = r->cfg;
+    r->app = r->rig.cfg;
     if (mode == IFU_BOOT_MODE_XIP && res.slot == 1) {
-        r->app.primary = r->cfg.secondary;
-        r->app.secondary = r->cfg.primary;
+        r->app.primary = r->rig.cfg.secondary;
+        r->app.secondary = r->rig.cfg.primary;
     }
     init_facade(r);
     return res.slot;
@@ -130,11 +135,11 @@ static unsigned reboot(struct rig *r)
 static int boots(struct rig *r, const struct tu_image *img)
 {
     struct ifu_boot_result res;
-    if (ifu_boot_go(&r->boot, &r->cfg, &res) != 0) {
+    if (ifu_boot_go(&r->rig.boot, &r->rig.cfg, &res) != 0) {
         return 0;
     }
     return res.info.total_size == img->len &&
-           memcmp(r->sim.mem + res.image_off, img->data, img->len) == 0;
+           memcmp(r->rig.sim.mem + res.image_off, img->data, img->len) == 0;
 }
 
 static psa_fwu_component_info_t query(void)
@@ -180,9 +185,9 @@ static psa_status_t send_blocks(const struct tu_image *img, uint32_t from, uint3
 {
     for (uint32_t off = from; off < to;) {
         uint32_t n = to - off < block ? to - off : block;
-        uint64_t before = cur_rig->sim.stats.erases;
+        uint64_t before = cur_rig->rig.sim.stats.erases;
         psa_status_t st = psa_fwu_write(0, off, img->data + off, n);
-        uint64_t erases = cur_rig->sim.stats.erases - before;
+        uint64_t erases = cur_rig->rig.sim.stats.erases - before;
         if (erases > max_erases) {
             max_erases = (unsigned)erases;
         }
@@ -463,7 +468,7 @@ static void test_psa_every_transition_from_every_state(void **state)
             psa_status_t want;
             uint8_t next;
             expect((enum start)s, (enum op)op, &want, &next);
-            ifu_sim_reset_stats(&r->sim);
+            ifu_sim_reset_stats(&r->rig.sim);
             unsigned calls = r->reboot_calls;
             psa_status_t got = apply(r, (enum op)op);
             if (got != want) {
@@ -482,10 +487,10 @@ static void test_psa_every_transition_from_every_state(void **state)
             }
             if (want == PSA_ERROR_BAD_STATE) {
                 /* §4.2.4: BAD_STATE means nothing happened. */
-                if (r->sim.stats.erases != 0 || r->sim.stats.progs != 0) {
+                if (r->rig.sim.stats.erases != 0 || r->rig.sim.stats.progs != 0) {
                     fail_msg("%s from %s: refused, but %u erases, %u progs", op_names[op],
-                             start_names[s], (unsigned)r->sim.stats.erases,
-                             (unsigned)r->sim.stats.progs);
+                             start_names[s], (unsigned)r->rig.sim.stats.erases,
+                             (unsigned)r->rig.sim.stats.progs);
                 }
                 checked_illegal++;
             } else {
@@ -495,7 +500,7 @@ static void test_psa_every_transition_from_every_state(void **state)
                 assert_int_equal(r->reboot_calls, calls + 1);
             }
             /* A component that does not exist, from every state. */
-            ifu_sim_reset_stats(&r->sim);
+            ifu_sim_reset_stats(&r->rig.sim);
             uint8_t now = info.state;
             assert_psa(psa_fwu_query(1, &info), PSA_ERROR_DOES_NOT_EXIST);
             assert_psa(psa_fwu_start(1, NULL, 0), PSA_ERROR_DOES_NOT_EXIST);
@@ -504,8 +509,8 @@ static void test_psa_every_transition_from_every_state(void **state)
             assert_psa(psa_fwu_cancel(1), PSA_ERROR_DOES_NOT_EXIST);
             assert_psa(psa_fwu_clean(1), PSA_ERROR_DOES_NOT_EXIST);
             assert_state(now);
-            assert_int_equal(r->sim.stats.erases + r->sim.stats.progs, 0);
-            assert_int_equal(r->sim.stats.prog_over + r->sim.stats.misuse, 0);
+            assert_int_equal(r->rig.sim.stats.erases + r->rig.sim.stats.progs, 0);
+            assert_int_equal(r->rig.sim.stats.prog_over + r->rig.sim.stats.misuse, 0);
             rig_free(r);
         }
     }
@@ -606,8 +611,9 @@ static void test_psa_write_checks_size_offset_and_order(void **state)
     assert_psa(psa_fwu_write(0, 0, b->data, 0), PSA_ERROR_INVALID_ARGUMENT);
     assert_psa(psa_fwu_write(0, 0, NULL, 16), PSA_ERROR_INVALID_ARGUMENT);
     assert_psa(psa_fwu_write(0, 0, big, sizeof big), PSA_ERROR_INVALID_ARGUMENT);
-    assert_psa(psa_fwu_write(0, r->lay.max_image_size, b->data, 1), PSA_ERROR_INVALID_ARGUMENT);
-    assert_psa(psa_fwu_write(0, r->lay.max_image_size - 8, b->data, 9), PSA_ERROR_INVALID_ARGUMENT);
+    assert_psa(psa_fwu_write(0, r->rig.lay.max_image_size, b->data, 1), PSA_ERROR_INVALID_ARGUMENT);
+    assert_psa(psa_fwu_write(0, r->rig.lay.max_image_size - 8, b->data, 9),
+               PSA_ERROR_INVALID_ARGUMENT);
     assert_psa(psa_fwu_write(0, (size_t)UINT32_MAX + 1u, b->data, 1), PSA_ERROR_INVALID_ARGUMENT);
     assert_psa(psa_fwu_write(0, 100, b->data + 100, 16), PSA_ERROR_INVALID_ARGUMENT); /* gap */
     assert_state(PSA_FWU_WRITING);
@@ -634,7 +640,7 @@ static void test_psa_write_checks_size_offset_and_order(void **state)
         assert_psa(psa_fwu_accept(), PSA_SUCCESS);
     }
     assert_true(boots(r, b));
-    assert_int_equal(r->sim.stats.prog_over + r->sim.stats.misuse, 0);
+    assert_int_equal(r->rig.sim.stats.prog_over + r->rig.sim.stats.misuse, 0);
     rig_free(r);
 }
 
@@ -720,9 +726,9 @@ static void test_psa_bootloader_refusal_reads_failed_after_reset(void **state)
     (void)state;
     struct rig *r = rig_new(30);
     drive(r, S_STAGED);
-    uint32_t at = r->cfg.secondary.off + r->lay.headroom + TU_IMAGE_HDR_SIZE + 100;
-    uint8_t byte = (uint8_t)(r->sim.mem[at] ^ 0x40);
-    ifu_sim_poke(&r->sim, at, &byte, 1);
+    uint32_t at = r->rig.cfg.secondary.off + r->rig.lay.headroom + TU_IMAGE_HDR_SIZE + 100;
+    uint8_t byte = (uint8_t)(r->rig.sim.mem[at] ^ 0x40);
+    ifu_sim_poke(&r->rig.sim, at, &byte, 1);
     assert_int_equal(reboot(r), 0);
     psa_fwu_component_info_t info = query();
     assert_int_equal(info.state, PSA_FWU_FAILED);
@@ -785,9 +791,9 @@ static void test_psa_query_fields_and_init(void **state)
     assert_int_equal(info.version.major, 1);
     assert_int_equal(info.version.minor, 0);
     assert_int_equal(info.version.patch, 0);
-    assert_int_equal(info.max_size, r->lay.max_image_size);
+    assert_int_equal(info.max_size, r->rig.lay.max_image_size);
     assert_int_equal(info.flags, 0);
-    assert_int_equal(info.location, r->cfg.primary.off);
+    assert_int_equal(info.location, r->rig.cfg.primary.off);
     assert_int_equal(info.impl.written, 0);
     assert_psa(psa_fwu_query(0, NULL), PSA_ERROR_INVALID_ARGUMENT);
     assert_int_equal(PSA_FWU_MAX_WRITE_SIZE & ((1u << PSA_FWU_LOG2_WRITE_ALIGN) - 1u), 0);

@@ -23,6 +23,7 @@
 #include "ifu/errors.h"
 #include "ifu/update.h"
 #include "ifu_sim.h"
+#include "tu_boot.h"
 #include "tu_image.h"
 
 #define KIB       1024u
@@ -52,32 +53,35 @@ static const char *mode_name(void)
 /* One device: primary (XIP: slot A) 16 sectors at 0, secondary (slot B) 17
  * sectors after it, write size 8, NOR (0xff). */
 struct rig {
-    struct ifu_sim sim;
-    struct ifu_boot_config cfg; /* the bootloader's and, running from slot A, the application's */
-    struct ifu_boot_layout lay;
-    struct ifu_boot boot;
+    struct tu_rig rig; /* sim, cfg (the bootloader's and, running from slot A, the app's), lay */
     struct ifu_update up;
+};
+
+static const struct tu_geom geom = {
+    .name = "update",
+    .runs = {{SECTOR, 40}},
+    .run_count = 1,
+    .pri_off = 0,
+    .pri_size = PRI_SECS * SECTOR,
+    .sec_off = PRI_SECS * SECTOR,
+    .sec_size = SEC_SECS * SECTOR,
+    .write_size = 8,
+    .erased = 0xff,
+    .map_addr = MAP_ADDR,
 };
 
 static struct rig *rig_new(uint64_t seed)
 {
-    static const struct ifu_sector_run runs[] = {{SECTOR, 40}};
-    struct ifu_sim_config sc = {
-        .sectors = runs, .sector_runs = 1, .write_size = 8, .erased_val = 0xff, .seed = seed};
     struct rig *r = calloc(1, sizeof *r);
     assert_non_null(r);
-    assert_ifu(ifu_sim_init(&r->sim, &sc), 0);
-    r->sim.flash.map_addr = MAP_ADDR;
-    r->cfg.primary = (struct ifu_area){&r->sim.flash, 0, PRI_SECS * SECTOR};
-    r->cfg.secondary = (struct ifu_area){&r->sim.flash, PRI_SECS * SECTOR, SEC_SECS * SECTOR};
-    r->cfg.keys = tu_image_keyring();
-    assert_ifu(ifu_boot_layout(&r->cfg, &r->lay), 0);
+    assert_ifu(tu_rig_init(&r->rig, &geom, seed), 0);
+    assert_ifu(r->rig.layout_err, 0);
     return r;
 }
 
 static void rig_free(struct rig *r)
 {
-    ifu_sim_free(&r->sim);
+    tu_rig_free(&r->rig);
     free(r);
 }
 
@@ -100,17 +104,17 @@ static const struct tu_image *img_old(void)
 /* A factory-programmed running image. */
 static void plant_running(struct rig *r)
 {
-    ifu_sim_poke(&r->sim, r->cfg.primary.off, img_a()->data, img_a()->len);
+    ifu_sim_poke(&r->rig.sim, r->rig.cfg.primary.off, img_a()->data, img_a()->len);
 }
 
 static const uint8_t *slot_bytes(const struct rig *r, unsigned slot)
 {
-    return r->sim.mem + (slot == 0 ? r->cfg.primary.off : r->cfg.secondary.off);
+    return r->rig.sim.mem + (slot == 0 ? r->rig.cfg.primary.off : r->rig.cfg.secondary.off);
 }
 
 static uint32_t stage_off(const struct rig *r)
 {
-    return r->lay.headroom;
+    return r->rig.lay.headroom;
 }
 
 /* Send [from, to) of buf in chunks of chunk(i) bytes, continuing after
@@ -123,11 +127,11 @@ static int send(struct rig *r, const uint8_t *buf, uint32_t from, uint32_t to,
     for (uint32_t off = from, i = 0; off < to; i++) {
         uint32_t n = chunk(i);
         n = n < to - off ? n : to - off;
-        uint64_t before = r->sim.stats.erases;
+        uint64_t before = r->rig.sim.stats.erases;
         int got = ifu_update_write(&r->up, off, buf + off, n);
-        if (r->sim.stats.erases - before > 1) {
+        if (r->rig.sim.stats.erases - before > 1) {
             fail_msg("write(%u, %u) erased %u sectors", off, n,
-                     (unsigned)(r->sim.stats.erases - before));
+                     (unsigned)(r->rig.sim.stats.erases - before));
         }
         if (got < 0) {
             return got;
@@ -181,8 +185,8 @@ static uint32_t chunk_random(uint32_t i)
 static void assert_boots(struct rig *r, const struct tu_image *img)
 {
     struct ifu_boot_result res;
-    assert_ifu(ifu_boot_go(&r->boot, &r->cfg, &res), 0);
-    const uint8_t *at = r->sim.mem + res.image_off;
+    assert_ifu(ifu_boot_go(&r->rig.boot, &r->rig.cfg, &res), 0);
+    const uint8_t *at = r->rig.sim.mem + res.image_off;
     if (res.info.total_size != img->len || memcmp(at, img->data, img->len) != 0) {
         fail_msg("booted slot %u (version %u.%u.%u), not the expected image", res.slot,
                  res.info.hdr.version.major, res.info.hdr.version.minor,
@@ -195,7 +199,7 @@ static void download_and_install(struct rig *r, const struct tu_image *img,
                                  uint32_t (*chunk)(uint32_t))
 {
     struct ifu_image_info info;
-    assert_ifu(ifu_update_begin(&r->up, &r->cfg, NULL, NULL, NULL), 0);
+    assert_ifu(ifu_update_begin(&r->up, &r->rig.cfg, NULL, NULL, NULL), 0);
     assert_ifu(send(r, img->data, 0, img->len, chunk), 0);
     assert_ifu(ifu_update_finish(&r->up, &info), 0);
     assert_int_equal(info.total_size, img->len);
@@ -233,7 +237,7 @@ static void test_update_empty_write_with_null_data_takes_nothing(void **state)
     struct rig *r = rig_new(3);
     plant_running(r);
     const struct tu_image *img = img_b();
-    assert_ifu(ifu_update_begin(&r->up, &r->cfg, NULL, NULL, NULL), 0);
+    assert_ifu(ifu_update_begin(&r->up, &r->rig.cfg, NULL, NULL, NULL), 0);
     assert_int_equal(ifu_update_write(&r->up, 0, NULL, 0), 0);
     assert_ifu(send(r, img->data, 0, 100, chunk_700), 0);
     assert_int_equal(ifu_update_write(&r->up, 100, NULL, 0), 0);
@@ -258,7 +262,7 @@ static void test_update_random_chunks_with_repeats_gaps_and_overruns(void **stat
         struct rig *r = rig_new(seed);
         plant_running(r);
         rng_state = seed;
-        assert_ifu(ifu_update_begin(&r->up, &r->cfg, NULL, NULL, NULL), 0);
+        assert_ifu(ifu_update_begin(&r->up, &r->rig.cfg, NULL, NULL, NULL), 0);
         uint32_t off = 0;
         while (off < img->len) {
             uint32_t n = chunk_random(0);
@@ -280,14 +284,14 @@ static void test_update_random_chunks_with_repeats_gaps_and_overruns(void **stat
                 counts[2]++;
             } else if (what == 3) {
                 assert_ifu(
-                    ifu_update_write(&r->up, off, img->data, r->lay.max_image_size - off + 1),
+                    ifu_update_write(&r->up, off, img->data, r->rig.lay.max_image_size - off + 1),
                     IFU_ERANGE);
                 counts[3]++;
             }
-            uint64_t before = r->sim.stats.erases;
+            uint64_t before = r->rig.sim.stats.erases;
             int got = ifu_update_write(&r->up, off, img->data + off, n);
             assert_true(got >= 0);
-            assert_true(r->sim.stats.erases - before <= 1);
+            assert_true(r->rig.sim.stats.erases - before <= 1);
             off += (uint32_t)got;
         }
         /* The image's end is known now: one byte more is past the window. */
@@ -342,7 +346,7 @@ static void test_update_rejects_bad_headers_before_any_erase(void **state)
     struct ifu_update_policy min3 = {.min_version = {3, 0, 0, 0}};
     struct ifu_update_policy hook = {.check = veto};
     struct rig *probe = rig_new(9);
-    uint32_t max = probe->lay.max_image_size;
+    uint32_t max = probe->rig.lay.max_image_size;
     rig_free(probe);
     struct {
         const char *name;
@@ -373,12 +377,12 @@ static void test_update_rejects_bad_headers_before_any_erase(void **state)
                 buf[cases[i].field] = (uint8_t)cases[i].value;
                 buf[cases[i].field + 1] = (uint8_t)(cases[i].value >> 8);
             }
-            ifu_sim_reset_stats(&r->sim);
+            ifu_sim_reset_stats(&r->rig.sim);
             int got;
             if (announced) {
-                got = ifu_update_begin(&r->up, &r->cfg, cases[i].policy, buf, NULL);
+                got = ifu_update_begin(&r->up, &r->rig.cfg, cases[i].policy, buf, NULL);
             } else {
-                assert_ifu(ifu_update_begin(&r->up, &r->cfg, cases[i].policy, NULL, NULL), 0);
+                assert_ifu(ifu_update_begin(&r->up, &r->rig.cfg, cases[i].policy, NULL, NULL), 0);
                 /* Header in two pieces, the rest in one call. */
                 got = ifu_update_write(&r->up, 0, buf, 20);
                 if (got == 20) {
@@ -393,9 +397,9 @@ static void test_update_rejects_bad_headers_before_any_erase(void **state)
             /* Sticky, and nothing touched the flash. */
             assert_ifu(ifu_update_write(&r->up, 32, buf + 32, 8), cases[i].want);
             assert_ifu(ifu_update_finish(&r->up, NULL), cases[i].want);
-            if (r->sim.stats.erases != 0 || r->sim.stats.progs != 0) {
-                fail_msg("%s: %u erases, %u progs", cases[i].name, (unsigned)r->sim.stats.erases,
-                         (unsigned)r->sim.stats.progs);
+            if (r->rig.sim.stats.erases != 0 || r->rig.sim.stats.progs != 0) {
+                fail_msg("%s: %u erases, %u progs", cases[i].name,
+                         (unsigned)r->rig.sim.stats.erases, (unsigned)r->rig.sim.stats.progs);
             }
             rig_free(r);
         }
@@ -409,7 +413,7 @@ static uint64_t primary_sum(const struct rig *r)
 {
     uint64_t h = 1469598103934665603u;
     const uint8_t *p = slot_bytes(r, 0);
-    for (uint32_t i = 0; i < r->cfg.primary.size; i++) {
+    for (uint32_t i = 0; i < r->rig.cfg.primary.size; i++) {
         h = (h ^ p[i]) * 1099511628211u;
     }
     return h;
@@ -442,18 +446,18 @@ static void test_update_finish_failures_leave_slot_rejected(void **state)
             len -= 10;
             want = IFU_ETRUNC;
         }
-        assert_ifu(ifu_update_begin(&r->up, &r->cfg, NULL, NULL, NULL), 0);
+        assert_ifu(ifu_update_begin(&r->up, &r->rig.cfg, NULL, NULL, NULL), 0);
         assert_ifu(send(r, buf, 0, len, chunk_700), 0);
         assert_ifu(ifu_update_finish(&r->up, NULL), want);
         assert_ifu(ifu_update_install(&r->up, IFU_BOOT_REQ_PERMANENT), want);
-        assert_ifu(ifu_boot_request(&r->cfg, IFU_BOOT_REQ_PERMANENT), IFU_ESTATE);
+        assert_ifu(ifu_boot_request(&r->rig.cfg, IFU_BOOT_REQ_PERMANENT), IFU_ESTATE);
         struct ifu_update_status st;
-        assert_ifu(ifu_update_status(NULL, &r->cfg, &st), 0);
+        assert_ifu(ifu_update_status(NULL, &r->rig.cfg, &st), 0);
         assert_ifu(st.boot.staged_err, want);
         assert_int_equal(st.boot.pending, IFU_BOOT_STATE_NONE);
         /* A new begin with the same header does not resume a refused slot. */
         uint32_t resume = 1;
-        assert_ifu(ifu_update_begin(&r->up, &r->cfg, NULL, buf, &resume), 0);
+        assert_ifu(ifu_update_begin(&r->up, &r->rig.cfg, NULL, buf, &resume), 0);
         assert_int_equal(resume, 0);
         assert_boots(r, img_a());
         assert_true(primary_sum(r) == sum);
@@ -473,11 +477,11 @@ static void test_update_resumes_after_reset(void **state)
         struct rig *r = rig_new(30 + i);
         plant_running(r);
         uint32_t resume = 99;
-        assert_ifu(ifu_update_begin(&r->up, &r->cfg, NULL, b->data, &resume), 0);
+        assert_ifu(ifu_update_begin(&r->up, &r->rig.cfg, NULL, b->data, &resume), 0);
         assert_int_equal(resume, 0);
         assert_ifu(send(r, b->data, 0, stops[i], chunk_700), 0);
         memset(&r->up, 0, sizeof r->up); /* the reset */
-        assert_ifu(ifu_update_begin(&r->up, &r->cfg, NULL, b->data, &resume), 0);
+        assert_ifu(ifu_update_begin(&r->up, &r->rig.cfg, NULL, b->data, &resume), 0);
         assert_true(resume <= stops[i]);
         if (stops[i] >= 3 * SECTOR && resume == 0) {
             fail_msg("stopped at %u, resumed from 0", stops[i]);
@@ -504,12 +508,12 @@ static void test_update_abort_cancels_and_voids_request(void **state)
     download_and_install(r, b, chunk_700);
     assert_ifu(ifu_update_abort(&r->up), 0);
     struct ifu_update_status st;
-    assert_ifu(ifu_update_status(NULL, &r->cfg, &st), 0);
+    assert_ifu(ifu_update_status(NULL, &r->rig.cfg, &st), 0);
     assert_ifu(st.boot.staged_err, IFU_ECANCELED);
     assert_int_equal(st.boot.pending, IFU_BOOT_STATE_NONE);
     assert_int_equal(st.state, IFU_UPDATE_IDLE);
     uint32_t resume = 1;
-    assert_ifu(ifu_update_begin(&r->up, &r->cfg, NULL, b->data, &resume), 0);
+    assert_ifu(ifu_update_begin(&r->up, &r->rig.cfg, NULL, b->data, &resume), 0);
     assert_int_equal(resume, 0);
     assert_ifu(ifu_update_abort(&r->up), 0); /* untouched session: nothing written */
     assert_boots(r, img_a());
@@ -525,12 +529,12 @@ static void test_update_status_and_trial(void **state)
     struct rig *r = rig_new(50);
     plant_running(r);
     struct ifu_update_status st;
-    assert_ifu(ifu_update_begin(&r->up, &r->cfg, NULL, NULL, NULL), 0);
+    assert_ifu(ifu_update_begin(&r->up, &r->rig.cfg, NULL, NULL, NULL), 0);
     assert_ifu(send(r, b->data, 0, 5000, chunk_700), 0);
     assert_ifu(ifu_update_status(&r->up, NULL, &st), 0);
     assert_int_equal(st.state, IFU_UPDATE_RECEIVING);
     assert_int_equal(st.offset, 5000);
-    assert_int_equal(st.max_image_size, r->lay.max_image_size);
+    assert_int_equal(st.max_image_size, r->rig.lay.max_image_size);
     assert_true(st.running_valid);
     assert_int_equal(st.running_version.major, 1);
     assert_ifu(send(r, b->data, 5000, b->len, chunk_700), 0);
@@ -547,10 +551,10 @@ static void test_update_status_and_trial(void **state)
     assert_int_equal(st.state, IFU_UPDATE_INSTALLED);
     assert_int_equal(st.boot.pending, IFU_BOOT_STATE_INSTALL_TEST);
     assert_boots(r, b);
-    struct ifu_boot_config app = r->cfg;
+    struct ifu_boot_config app = r->rig.cfg;
     if (mode == IFU_BOOT_MODE_XIP) {
-        app.primary = r->cfg.secondary;
-        app.secondary = r->cfg.primary;
+        app.primary = r->rig.cfg.secondary;
+        app.secondary = r->rig.cfg.primary;
     }
     assert_ifu(ifu_update_status(NULL, &app, &st), 0);
     assert_int_equal(st.boot.running, IFU_BOOT_STATE_TESTING);
@@ -569,25 +573,25 @@ static void test_update_write_erases_at_most_one_sector_per_call(void **state)
     const struct tu_image *b = img_b();
     struct rig *r = rig_new(60);
     plant_running(r);
-    assert_ifu(ifu_update_begin(&r->up, &r->cfg, NULL, NULL, NULL), 0);
+    assert_ifu(ifu_update_begin(&r->up, &r->rig.cfg, NULL, NULL, NULL), 0);
     unsigned calls = 0;
     unsigned partial = 0;
     for (uint32_t off = 0; off < b->len; calls++) {
-        uint64_t before = r->sim.stats.erases;
+        uint64_t before = r->rig.sim.stats.erases;
         int got = ifu_update_write(&r->up, off, b->data + off, b->len - off);
         assert_true(got >= 0);
-        assert_true(r->sim.stats.erases - before <= 1);
+        assert_true(r->rig.sim.stats.erases - before <= 1);
         partial += (uint32_t)got < b->len - off;
         off += (uint32_t)got;
         assert_true(calls < 64);
     }
     assert_ifu(ifu_update_finish(&r->up, NULL), 0);
     /* Every staging sector from the image start to the slot end, once. */
-    uint32_t want = (r->cfg.secondary.size - stage_off(r)) / SECTOR;
-    assert_int_equal(r->sim.stats.erases, want);
+    uint32_t want = (r->rig.cfg.secondary.size - stage_off(r)) / SECTOR;
+    assert_int_equal(r->rig.sim.stats.erases, want);
     assert_true(partial > 0);
     print_message("update %s: whole-image write took %u calls, %u erases\n", mode_name(), calls,
-                  (unsigned)r->sim.stats.erases);
+                  (unsigned)r->rig.sim.stats.erases);
     rig_free(r);
 }
 
@@ -595,7 +599,7 @@ static void test_update_write_erases_at_most_one_sector_per_call(void **state)
  * permanent request. Returns 0 or the error at the cut. */
 static int first_session(struct rig *r, const struct tu_image *img)
 {
-    int err = ifu_update_begin(&r->up, &r->cfg, NULL, NULL, NULL);
+    int err = ifu_update_begin(&r->up, &r->rig.cfg, NULL, NULL, NULL);
     if (!err) {
         err = send(r, img->data, 0, img->len, chunk_700);
     }
@@ -615,7 +619,7 @@ static int resume_session(struct rig *r, const struct tu_image *img, uint32_t *r
 {
     memset(&r->up, 0, sizeof r->up); /* the context died with the power */
     *resume = 0;
-    int err = ifu_update_begin(&r->up, &r->cfg, NULL, img->data, resume);
+    int err = ifu_update_begin(&r->up, &r->rig.cfg, NULL, img->data, resume);
     if (!err) {
         err = send(r, img->data, *resume, img->len, chunk_700);
     }
@@ -640,22 +644,22 @@ static int power_cut_case(struct rig *r, const struct ifu_sim_snapshot *start, u
     uint32_t resume = 0;
     char why[160] = "";
 
-    ifu_sim_restore(&r->sim, start);
-    ifu_sim_arm_cut(&r->sim, cut, (enum ifu_sim_cut)tear);
+    ifu_sim_restore(&r->rig.sim, start);
+    ifu_sim_arm_cut(&r->rig.sim, cut, (enum ifu_sim_cut)tear);
     (void)first_session(r, b);
-    if (!ifu_sim_cut_fired(&r->sim)) {
+    if (!ifu_sim_cut_fired(&r->rig.sim)) {
         snprintf(why, sizeof why, "the cut did not fire");
     }
-    ifu_sim_power_on(&r->sim);
+    ifu_sim_power_on(&r->rig.sim);
     if (!why[0] && primary_sum(r) != sum) {
         snprintf(why, sizeof why, "the running image changed during the download");
     }
     int err = 0;
     if (!why[0] && cut2 != 0) {
-        ifu_sim_arm_cut(&r->sim, cut2, (enum ifu_sim_cut)tear2);
+        ifu_sim_arm_cut(&r->rig.sim, cut2, (enum ifu_sim_cut)tear2);
         (void)resume_session(r, b, &resume);
-        int fired = ifu_sim_cut_fired(&r->sim);
-        ifu_sim_power_on(&r->sim);
+        int fired = ifu_sim_cut_fired(&r->rig.sim);
+        ifu_sim_power_on(&r->rig.sim);
         if (!fired) {
             return 0; /* the resumed session had fewer operations */
         }
@@ -675,17 +679,17 @@ static int power_cut_case(struct rig *r, const struct ifu_sim_snapshot *start, u
     }
     struct ifu_boot_result res;
     if (!why[0]) {
-        err = ifu_boot_go(&r->boot, &r->cfg, &res);
+        err = ifu_boot_go(&r->rig.boot, &r->rig.cfg, &res);
         if (err) {
             snprintf(why, sizeof why, "boot: %s", ifu_strerror(err));
         } else if (res.info.total_size != b->len ||
-                   memcmp(r->sim.mem + res.image_off, b->data, b->len) != 0) {
+                   memcmp(r->rig.sim.mem + res.image_off, b->data, b->len) != 0) {
             snprintf(why, sizeof why, "boot named slot %u, not the new image", res.slot);
         }
     }
-    if (!why[0] && (r->sim.stats.prog_over != 0 || r->sim.stats.misuse != 0)) {
+    if (!why[0] && (r->rig.sim.stats.prog_over != 0 || r->rig.sim.stats.misuse != 0)) {
         snprintf(why, sizeof why, "flash misuse: %u progs over data, %u misaligned",
-                 (unsigned)r->sim.stats.prog_over, (unsigned)r->sim.stats.misuse);
+                 (unsigned)r->rig.sim.stats.prog_over, (unsigned)r->rig.sim.stats.misuse);
     }
     if (why[0]) {
         print_error("update cut %u:%s then %u:%s (IFU_UPDATE_CUT=%u:%d:%u:%d): %s\n", cut,
@@ -707,12 +711,12 @@ static void test_update_survives_cut_at_every_flash_op(void **state)
     struct rig *r = rig_new(70);
     plant_running(r);
     uint64_t sum = primary_sum(r);
-    struct ifu_sim_snapshot *start = ifu_sim_save(&r->sim);
+    struct ifu_sim_snapshot *start = ifu_sim_save(&r->rig.sim);
     assert_non_null(start);
 
-    ifu_sim_reset_stats(&r->sim);
+    ifu_sim_reset_stats(&r->rig.sim);
     assert_ifu(first_session(r, b), 0);
-    uint32_t n_ops = (uint32_t)r->sim.stats.ops;
+    uint32_t n_ops = (uint32_t)r->rig.sim.stats.ops;
     assert_true(n_ops > 0);
 
     unsigned cuts = 0;
@@ -729,7 +733,7 @@ static void test_update_survives_cut_at_every_flash_op(void **state)
     }
     for (uint32_t cut = 1; oc == 0 && cut <= n_ops; cut++) {
         for (int tear = 0; tear < IFU_SIM_CUT_MODES; tear++) {
-            ifu_sim_reset_stats(&r->sim);
+            ifu_sim_reset_stats(&r->rig.sim);
             cuts++;
             failures += (unsigned)power_cut_case(r, start, sum, cut, tear, 0, 0);
         }
@@ -738,7 +742,7 @@ static void test_update_survives_cut_at_every_flash_op(void **state)
     for (uint32_t q = 1; oc == 0 && q <= 3; q++) {
         for (uint32_t cut2 = 1; cut2 <= n_ops; cut2++) {
             for (int tear = 0; tear < IFU_SIM_CUT_MODES; tear++) {
-                ifu_sim_reset_stats(&r->sim);
+                ifu_sim_reset_stats(&r->rig.sim);
                 cuts++;
                 failures += (unsigned)power_cut_case(r, start, sum, n_ops * q / 4, IFU_SIM_CUT_TORN,
                                                      cut2, tear);
