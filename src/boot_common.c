@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "boot_priv.h"
+#include "fault_priv.h"
 #include "ifu/errors.h"
 #include "util_priv.h"
 
@@ -245,7 +246,11 @@ int boot_verify(struct boot_run *run, const struct ifu_area *a, uint32_t off, ui
     uint32_t hashset = cfg->hashset != 0 ? cfg->hashset : IFU_HASHSET(IFU_HASH_SHA256);
     struct area_reader ar = {a, off};
     const struct ifu_image_reader reader = {area_reader_read, &ar};
+    struct boot_proof *p = &run->proof[a == &cfg->secondary];
 
+    p->off = off;
+    p->err = IFU_ESTATE;
+    p->verdict = IFU_FI_VERDICT_BAD;
     memset(info, 0, sizeof *info);
     if (cfg->keys == NULL || max_size == 0 || off > a->size || max_size > a->size - off) {
         return IFU_EINVAL;
@@ -269,7 +274,49 @@ int boot_verify(struct boot_run *run, const struct ifu_area *a, uint32_t off, ui
         ifu_verify_abort(v);
         return err;
     }
-    return ifu_verify_finish(v, &reader, info);
+    err = ifu_verify_finish(v, &reader, info);
+    p->err = err;
+    p->verdict = v->verdict;
+    memcpy(p->digest, info->digest, sizeof p->digest);
+    return err;
+}
+
+int boot_proof_check(const struct boot_run *run, const struct ifu_area *a, uint32_t off,
+                     const struct ifu_image_info *info)
+{
+    const struct boot_proof *p = &run->proof[a == &run->cfg->secondary];
+    uint32_t n = ifu_hash_size(info->hash_alg);
+    int ok = 1;
+
+    /* Each line stops acting on an image whose refusal a fault skipped. */
+    IFU_FAULT_DELAY();
+    ok &= IFU_FI(PROOF_ERR, p->err == 0);
+    ok &= IFU_FI(PROOF_VERDICT, p->verdict == IFU_FI_VERDICT_OK);
+    ok &= IFU_FI(PROOF_OFF, p->off == off);
+    ok &= IFU_FI(PROOF_DIGEST, n != 0 && ifu_ct_memcmp(p->digest, info->digest, n) == 0);
+    return ok ? 0 : IFU_EFAULT;
+}
+
+/* A word that binds the result's fields (what the port jumps to) to each
+ * other; ifu_boot_result.check is it XOR the verdict's complement. */
+static uint32_t result_mix(const struct ifu_boot_result *res)
+{
+    uint32_t words[] = {res->slot,
+                        res->image_off,
+                        res->entry_off,
+                        res->info.total_size,
+                        res->info.hdr.load_addr,
+                        res->info.hdr.img_size,
+                        (uint32_t)res->state,
+                        (uint32_t)res->info.hash_alg};
+    uint32_t h = 0x811c9dc5u;
+    for (uint32_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        h = (h ^ words[i]) * 0x01000193u;
+    }
+    for (uint32_t i = 0; i < sizeof res->info.digest; i++) {
+        h = (h ^ res->info.digest[i]) * 0x01000193u;
+    }
+    return h;
 }
 
 /* The primary's magic is written by the bootloader only, last in a finish
@@ -298,11 +345,18 @@ int boot_finish_go(struct boot_run *run, unsigned slot, const struct ifu_area *a
                    const struct ifu_image_info *info, enum ifu_boot_state state)
 {
     struct ifu_boot_result *res = run->res;
+    /* B1 against faults: the decision that led here is checked once more. */
+    int err = boot_proof_check(run, a, 0, info);
+    if (IFU_FI(PROOF_PASSED, err != 0)) {
+        return err;
+    }
     res->slot = slot;
     res->image_off = a->off;
     res->entry_off = a->off + info->hdr.hdr_size;
     res->info = *info;
     res->state = state;
+    res->verdict = run->proof[a == &run->cfg->secondary].verdict;
+    res->check = result_mix(res) ^ ~res->verdict;
     boot_emit(run, IFU_BOOT_EV_BOOT, slot, 0);
     return 0;
 }
@@ -311,7 +365,9 @@ int boot_is_flash_error(int err)
 {
     /* A cut, a failing part, a bad configuration or a crypto backend fault:
      * stop this boot. Anything else is a verdict on an image. */
-    return err == IFU_EIO || err == IFU_EINVAL || err == IFU_ECRYPTO;
+    /* IFU_EFAULT (redundant checks disagreed) stops it too, before any
+     * write: a glitch must not be able to mark a good image rejected. */
+    return err == IFU_EIO || err == IFU_EINVAL || err == IFU_ECRYPTO || err == IFU_EFAULT;
 }
 
 /* B5: refusing a staged image programs only its rejected field, with the
@@ -380,9 +436,38 @@ int ifu_boot_go(struct ifu_boot *b, const struct ifu_boot_config *cfg, struct if
     run.b = b;
     run.cfg = cfg;
     run.res = res;
+    for (unsigned i = 0; i < 2; i++) {
+        run.proof[i].err = IFU_ENOIMAGE;
+        run.proof[i].verdict = IFU_FI_VERDICT_BAD;
+    }
     err = boot_mode_go(&run);
     ifu_wipe(b, sizeof *b);
+    /* B1 against faults: a slot is named only if the verdict and the check
+     * word written with it agree with the return value. */
+    IFU_FAULT_DELAY();
+    if (IFU_FI(GO_RESULT, err == 0)) {
+        int ok = IFU_FI(GO_VERDICT, res->verdict == IFU_FI_VERDICT_OK);
+        ok &= IFU_FI(GO_TOKEN, (res->check ^ result_mix(res)) == IFU_FI_VERDICT_BAD);
+        err = ok ? 0 : IFU_EFAULT;
+    }
+    if (err != 0) {
+        res->verdict = IFU_FI_VERDICT_BAD;
+        res->check = 0;
+    }
     return err;
+}
+
+/* see include/ifu/boot.h */
+int ifu_boot_check(const struct ifu_boot_result *res)
+{
+    if (res == NULL) {
+        return IFU_EINVAL;
+    }
+    IFU_FAULT_DELAY();
+    int ok = IFU_FI(CHECK_VERDICT, res->verdict == IFU_FI_VERDICT_OK);
+    IFU_FAULT_DELAY();
+    ok &= IFU_FI(CHECK_TOKEN, (res->check ^ result_mix(res)) == IFU_FI_VERDICT_BAD);
+    return ok ? 0 : IFU_EFAULT;
 }
 
 /* Request in the MCUboot way: image_ok first (permanent only), the magic

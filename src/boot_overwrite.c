@@ -1,6 +1,7 @@
 /* Overwrite mode: the staged image is copied over the primary, no revert.
  * docs/DESIGN.md §7.5. */
 #include "boot_priv.h"
+#include "fault_priv.h"
 #include "ifu/errors.h"
 #include "util_priv.h"
 
@@ -64,8 +65,13 @@ static int install(struct boot_run *run)
     if (boot_is_flash_error(err)) {
         return err;
     }
-    if (err) {
+    if (!IFU_FI(MODE_STAGED_VERIFIED, err == 0)) {
         return boot_reject(run, err);
+    }
+    /* The primary is about to be overwritten: check the decision again. */
+    err = boot_proof_check(run, &run->cfg->secondary, 0, &staged);
+    if (IFU_FI(PROOF_PASSED, err != 0)) {
+        return err;
     }
     struct journal j = {.op = JOP_OVERWRITE, .new_size = staged.total_size};
     return journal_install(run, &j);
@@ -97,7 +103,7 @@ int boot_mode_go(struct boot_run *run)
     if (boot_is_flash_error(err)) {
         return err;
     }
-    if (err) {
+    if (!IFU_FI(MODE_PRIMARY_VERIFIED, err == 0)) {
         return boot_no_image(run, err);
     }
     return boot_finish_go(run, 0, pri, &info, boot_running_state(&t));

@@ -69,12 +69,23 @@ struct journal {
     uint32_t steps_done;
 };
 
+/* What the last verification of one slot found, kept apart from the error
+ * code its caller branches on: install, revert and boot each check it again
+ * before they act (docs/SECURITY.md §5). */
+struct boot_proof {
+    uint32_t off;     /* area offset of the image verified */
+    int err;          /* ifu_verify_finish's result */
+    uint32_t verdict; /* the verifier's tally verdict: IFU_FI_VERDICT_OK if every step passed */
+    uint8_t digest[IFU_HASH_MAX_SIZE];
+};
+
 /* One ifu_boot_go() call. */
 struct boot_run {
     struct ifu_boot *b;
     const struct ifu_boot_config *cfg;
     struct ifu_boot_layout lay;
     struct ifu_boot_result *res;
+    struct boot_proof proof[2]; /* [0] primary (XIP: A), [1] secondary (XIP: B) */
 };
 
 /* boot_common.c */
@@ -95,6 +106,11 @@ enum ifu_boot_state boot_running_state(const struct trailer *t);
 enum ifu_boot_state boot_pending_state(const struct trailer *t);
 int boot_finish_go(struct boot_run *run, unsigned slot, const struct ifu_area *a,
                    const struct ifu_image_info *info, enum ifu_boot_state state);
+/* Before the engine acts on an image (install, revert, boot): 0 if the last
+ * verification of area a was of the image at off, described by info, and
+ * both its error and its verdict say "verified"; else IFU_EFAULT. */
+int boot_proof_check(const struct boot_run *run, const struct ifu_area *a, uint32_t off,
+                     const struct ifu_image_info *info);
 int boot_no_image(struct boot_run *run, int err);
 int boot_is_flash_error(int err);
 int boot_reject(struct boot_run *run, int why);

@@ -1,6 +1,7 @@
 /* Swap mode: the offset swap with test boot, confirm and revert.
  * docs/DESIGN.md §7.4 and §7.7. */
 #include "boot_priv.h"
+#include "fault_priv.h"
 #include "ifu/errors.h"
 #include "util_priv.h"
 
@@ -82,7 +83,7 @@ static int install(struct boot_run *run, const struct trailer *req)
     if (boot_is_flash_error(err)) {
         return err;
     }
-    if (err) {
+    if (!IFU_FI(MODE_STAGED_VERIFIED, err == 0)) {
         return boot_reject(run, err);
     }
     /* The running image is saved only if it verifies; otherwise there is
@@ -106,6 +107,11 @@ static int install(struct boot_run *run, const struct trailer *req)
                         .old_size = old_size,
                         .new_size = staged.total_size,
                         .headroom = run->lay.headroom};
+    /* The primary is about to change: check the staged image's verdict again. */
+    err = boot_proof_check(run, &cfg->secondary, run->lay.headroom, &staged);
+    if (IFU_FI(PROOF_PASSED, err != 0)) {
+        return err;
+    }
     return journal_install(run, &j);
 }
 
@@ -122,9 +128,14 @@ static int revert(struct boot_run *run, int reason)
     if (boot_is_flash_error(err)) {
         return err;
     }
-    if (err) {
+    if (!IFU_FI(MODE_SAVED_VERIFIED, err == 0)) {
         boot_emit(run, IFU_BOOT_EV_REJECTED, 1, err);
         return 1;
+    }
+    /* The primary is about to be restored from it: check again. */
+    err = boot_proof_check(run, sec, 0, &saved);
+    if (IFU_FI(PROOF_PASSED, err != 0)) {
+        return err;
     }
     /* The journal's sectors hold none of the saved image: clear what an
      * earlier operation or a torn erase left there. */
@@ -174,7 +185,7 @@ static int boot_primary(struct boot_run *run)
         if (boot_is_flash_error(err)) {
             return err;
         }
-        if (err) {
+        if (!IFU_FI(MODE_PRIMARY_VERIFIED, err == 0)) {
             /* A trial image that does not verify goes back at once. */
             if (state == IFU_BOOT_STATE_TESTING && !reverted) {
                 reverted = 1;

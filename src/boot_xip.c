@@ -1,7 +1,10 @@
 /* Direct-XIP mode: two executable slots, the highest valid version boots,
  * a trial that does not confirm is rejected for good. Nothing is copied and
  * nothing erased; every write is one trailer flag. docs/DESIGN.md §7.6. */
+#include <string.h>
+
 #include "boot_priv.h"
+#include "fault_priv.h"
 #include "ifu/errors.h"
 #include "util_priv.h"
 
@@ -92,7 +95,7 @@ static int slot_scan(struct boot_run *run, unsigned i, struct slot *s)
         err = IFU_EHEADER;
     }
     s->err = err;
-    if (err) {
+    if (!IFU_FI(MODE_SLOT_VERIFIED, err == 0)) {
         /* Only a request not yet confirmed is refused for good. A confirmed
          * image that fails once (a keyring rotated too early, a corrupted
          * read) is skipped for this boot only: marking it would brick a
@@ -123,6 +126,7 @@ int boot_mode_go(struct boot_run *run)
     struct slot s[2];
     int pick = -1;
 
+    memset(s, 0, sizeof s);
     for (unsigned i = 0; i < 2; i++) {
         int err = slot_scan(run, i, &s[i]);
         if (err) {
@@ -144,7 +148,8 @@ int boot_mode_go(struct boot_run *run)
     }
     /* Requested or confirmed images, the highest version first. */
     for (int i = 0; i < 2; i++) {
-        if (s[i].valid && s[i].eligible && (pick < 0 || better(&s[i], &s[pick]))) {
+        if (IFU_FI(MODE_PICK_VALID, s[i].valid) && s[i].eligible &&
+            (pick < 0 || better(&s[i], &s[pick]))) {
             pick = i;
         }
     }
@@ -153,7 +158,7 @@ int boot_mode_go(struct boot_run *run)
      * higher version here, or an image merely staged, with no request,
      * would replace the running one. */
     for (int i = 0; i < 2 && pick < 0; i++) {
-        if (s[i].valid) {
+        if (IFU_FI(MODE_PICK_VALID, s[i].valid)) {
             pick = i;
         }
     }

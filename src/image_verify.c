@@ -16,6 +16,7 @@
 #include "ifu/errors.h"
 #include "ifu/image.h"
 
+#include "fault_priv.h"
 #include "util_priv.h"
 
 /* Bits of struct ifu_verify.seen: TLVs that may appear at most once
@@ -203,6 +204,7 @@ static int on_header(struct ifu_verify *v)
     if (v->max_size != 0 && (uint64_t)signed_end(v) + IFU_TLV_INFO_SIZE > v->max_size) {
         return IFU_ENOSPC;
     }
+    v->flow += IFU_FI_STEP_HEADER;
     v->state = IFU_VS_BODY;
     return 0;
 }
@@ -311,7 +313,8 @@ static int on_keyhash(struct ifu_verify *v, uint16_t len)
         if (err) {
             return err;
         }
-        if (match) {
+        /* Stops an image that names a key the device does not trust. */
+        if (IFU_FI(VERIFY_KEYHASH_MATCH, match)) {
             v->key_index = (int32_t)i;
             v->key_armed = 1;
             v->key_in_tlv = 0;
@@ -340,7 +343,8 @@ static int on_pubkey(struct ifu_verify *v, uint16_t len)
                 return err;
             }
         }
-        if (match) {
+        /* Stops an image that carries a key the device does not trust. */
+        if (IFU_FI(VERIFY_PUBKEY_MATCH, match)) {
             v->key_index = (int32_t)i;
             v->key_armed = 1;
             v->key_in_tlv = 1;
@@ -576,6 +580,8 @@ int ifu_verify_begin(struct ifu_verify *v, const struct ifu_keyring *keys, uint3
     }
     memset(v, 0, sizeof *v);
     v->key_index = -1;
+    v->flow = IFU_FI_FLOW_INIT;
+    v->verdict = IFU_FI_VERDICT_BAD;
     v->state = IFU_VS_FAILED;
     v->err = IFU_EINVAL;
     /* No keys and no explicit hash-only request is a provisioning bug, not a
@@ -755,13 +761,21 @@ static uint32_t sig_len_unpadded(const struct ifu_verify *v)
     return der_len;
 }
 
+/* *port_rc receives the crypto port's own answer (left as is if the port is
+ * not asked), for the step tally's second look. */
 static int check_signature(struct ifu_verify *v, const uint8_t *digest,
-                           const struct ifu_image_reader *reader)
+                           const struct ifu_image_reader *reader, int *port_rc)
 {
-    if (v->sig_len == 0) {
+    /* Stops an image with no signature by a trusted key. */
+    if (!IFU_FI(VERIFY_SIG_PRESENT, v->sig_len != 0)) {
         /* No signature after a trusted key: a key TLV that matched nothing,
          * no key TLV at all, or a trusted key with no signature after it. */
         return v->key_index >= 0 || !v->saw_key ? IFU_ENOSIG : IFU_ENOKEY;
+    }
+    /* Unreachable unless the check above was skipped: never index outside
+     * the keyring. */
+    if (v->keys == NULL || v->key_index < 0 || (uint32_t)v->key_index >= v->keys->count) {
+        return IFU_ENOKEY;
     }
     if (v->sig_alg == IFU_SIG_NONE) {
         return IFU_EUNSUPPORTED;
@@ -778,11 +792,43 @@ static int check_signature(struct ifu_verify *v, const uint8_t *digest,
     const uint8_t *key = v->key_in_tlv ? v->pub : k->pub;
     uint32_t key_len = v->key_in_tlv ? v->pub_len : k->pub_len;
 
+    int rc;
     if (v->sig_pure) {
-        return verify_pure(v, &v->hash[0], key, key_len, reader);
+        rc = verify_pure(v, &v->hash[0], key, key_len, reader);
+    } else {
+        rc = ifu_sig_verify(v->sig_alg, key, key_len, digest, ifu_hash_size(v->image_hash_alg),
+                            v->sig, sig_len_unpadded(v));
     }
-    return ifu_sig_verify(v->sig_alg, key, key_len, digest, ifu_hash_size(v->image_hash_alg),
-                          v->sig, sig_len_unpadded(v));
+    *port_rc = rc;
+    /* Stops a forged or corrupted signature. */
+    if (IFU_FI(VERIFY_SIG, rc == 0)) {
+        return 0;
+    }
+    return rc != 0 ? rc : IFU_ESIG;
+}
+
+/* Second look at the key the signature was checked with, for the tally:
+ * inside the keyring, and, if it came from the image's PUBKEY TLV, equal to
+ * that keyring entry (or hashing to it). A KEYHASH image is checked with the
+ * keyring's own key, which is trusted by construction. 1 if trusted. */
+static int key_trusted(const struct ifu_verify *v)
+{
+    uint8_t got[IFU_HASH_MAX_SIZE];
+
+    if (v->keys == NULL || v->key_index < 0 || (uint32_t)v->key_index >= v->keys->count) {
+        return 0;
+    }
+    const struct ifu_key *k = &v->keys->keys[v->key_index];
+    if (!v->key_in_tlv) {
+        return k->pub != NULL;
+    }
+    if (k->pub != NULL) {
+        return k->pub_len == v->pub_len && ifu_ct_memcmp(k->pub, v->pub, v->pub_len) == 0;
+    }
+    if (k->pub_sha256 == NULL || ifu_hash_oneshot(IFU_HASH_SHA256, v->pub, v->pub_len, got) != 0) {
+        return 0;
+    }
+    return ifu_ct_memcmp(got, k->pub_sha256, 32) == 0;
 }
 
 /* see include/ifu/image.h */
@@ -790,13 +836,16 @@ int ifu_verify_finish(struct ifu_verify *v, const struct ifu_image_reader *reade
                       struct ifu_image_info *info)
 {
     uint8_t digest[IFU_HASH_MAX_SIZE];
+    int port_rc = IFU_ESIG; /* the crypto port's answer; "no" until it is asked */
     int err;
 
     if (v == NULL) {
         return IFU_EINVAL;
     }
+    memset(digest, 0, sizeof digest);
     err = v->err;
-    if (!err && v->state != IFU_VS_DONE) {
+    /* Stops a truncated image. */
+    if (!err && !IFU_FI(VERIFY_DONE, v->state == IFU_VS_DONE)) {
         err = IFU_ETRUNC;
     }
     if (!err && !(v->seen & SEEN_HASH)) {
@@ -817,12 +866,38 @@ int ifu_verify_finish(struct ifu_verify *v, const struct ifu_image_reader *reade
         }
     }
     wipe_hashes(v);
-    /* The digest the signature speaks for must be the digest of these bytes. */
-    if (!err && ifu_ct_memcmp(digest, v->tlv_digest, ifu_hash_size(v->image_hash_alg)) != 0) {
+    uint32_t hash_len = ifu_hash_size(v->image_hash_alg);
+    int need_sig = !(v->flags & IFU_VERIFY_F_HASH_ONLY);
+    /* The digest the signature speaks for must be the digest of these bytes.
+     * Stops a tampered payload, header or protected TLV. */
+    if (!err && !IFU_FI(VERIFY_HASH, ifu_ct_memcmp(digest, v->tlv_digest, hash_len) == 0)) {
         err = IFU_EHASH;
     }
-    if (!err && !(v->flags & IFU_VERIFY_F_HASH_ONLY)) {
-        err = check_signature(v, digest, reader);
+    /* Stops skipping the signature check. */
+    if (!err && IFU_FI(VERIFY_SIGNED, need_sig)) {
+        err = check_signature(v, digest, reader, &port_rc);
+    }
+    /* Fault hardening (docs/SECURITY.md §5): every step is looked at a second
+     * time, apart from the checks above, and counted in the tally; the
+     * verdict is derived from the tally without a branch. One skipped or
+     * inverted check above leaves err and the verdict disagreeing. */
+    uint32_t flow = v->flow;
+    IFU_FAULT_DELAY();
+    flow += IFU_FI(VERIFY_FLOW_DONE, v->state == IFU_VS_DONE) ? IFU_FI_STEP_DONE : 0;
+    flow += IFU_FI(VERIFY_FLOW_HASH,
+                   hash_len != 0 && ifu_ct_memcmp(digest, v->tlv_digest, hash_len) == 0)
+                ? IFU_FI_STEP_HASH
+                : 0;
+    if (need_sig) {
+        flow += IFU_FI(VERIFY_FLOW_KEY, key_trusted(v)) ? IFU_FI_STEP_KEY : 0;
+        flow += IFU_FI(VERIFY_FLOW_SIG, port_rc == 0) ? IFU_FI_STEP_SIG : 0;
+    }
+    v->verdict =
+        IFU_FI_VERDICT_OK ^ (flow ^ (need_sig ? IFU_FI_FLOW_SIGNED : IFU_FI_FLOW_HASH_ONLY));
+    IFU_FAULT_DELAY();
+    if (IFU_FI(VERIFY_AGREE_ERR, err == 0) &&
+        !IFU_FI(VERIFY_AGREE_VERDICT, v->verdict == IFU_FI_VERDICT_OK)) {
+        err = IFU_EFAULT;
     }
     fill_info(v, info, err ? NULL : digest);
     if (!err && (v->flags & IFU_VERIFY_F_HASH_ONLY) && info != NULL) {

@@ -135,6 +135,11 @@ struct ifu_boot_result {
     enum ifu_boot_state state;  /* TESTING, CONFIRMED or REVERTED */
     uint32_t actions;           /* IFU_BOOT_DID_* */
     int reject_err;             /* why a requested image was refused, 0 if none */
+    /* Fault-injection hardening, private: the verifier's verdict for the
+     * named image and a check word over the fields above, written by
+     * ifu_boot_go() and checked by ifu_boot_check(). */
+    uint32_t verdict;
+    uint32_t check;
 };
 
 /* Run the boot engine once, as the bootloader does after every reset.
@@ -150,6 +155,15 @@ struct ifu_boot_result {
  * a non-empty keyring, a hash set this build supports) is checked before
  * any flash is read or written. */
 int ifu_boot_go(struct ifu_boot *b, const struct ifu_boot_config *cfg, struct ifu_boot_result *res);
+
+/* The port calls this immediately before it jumps to res->entry_off, and
+ * jumps only if it returns 0. It checks, apart from ifu_boot_go()'s return
+ * value, that res carries the verifier's "verified" verdict and a check word
+ * that matches res's fields, so a glitch that skips one branch in the engine
+ * (or corrupts the entry offset) does not fall through to the jump. Reads
+ * nothing but res; no flash. Returns 0, IFU_EINVAL for NULL, or IFU_EFAULT
+ * (halt or reset; never jump). Fault model: docs/SECURITY.md §5. */
+int ifu_boot_check(const struct ifu_boot_result *res);
 
 /* Application: ask the bootloader to install the image staged in the
  * secondary slot (XIP: the slot given as secondary) at the next reset.

@@ -43,4 +43,14 @@
 #error "ifu: IFU_VERIFY_MAX_HASHES must be 1, 2 or 3"
 #endif
 
+/* Fault-injection hardening: a random delay the engine runs before each
+ * redundant check of the verify -> boot decision, so that a glitch cannot be
+ * timed to the same instruction on every attempt (docs/SECURITY.md §5). A
+ * port with a hardware RNG defines it as a short busy loop of random length,
+ * e.g. `#define IFU_FAULT_DELAY() board_random_delay()`; it must not fail or
+ * touch flash. Default: nothing, at no cost. */
+#ifndef IFU_FAULT_DELAY
+#define IFU_FAULT_DELAY() ((void)0)
+#endif
+
 #endif /* IFU_CONFIG_H */

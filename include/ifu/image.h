@@ -197,6 +197,10 @@ struct ifu_verify {
     uint16_t pub_len;
     uint8_t sig[IFU_MAX_SIG_SIZE];
     uint8_t pub[IFU_MAX_PUBKEY_SIZE];
+    /* Fault-injection hardening (docs/SECURITY.md §5): the step tally, and
+     * the verdict finish derives from it (a constant that is neither 0 nor 1). */
+    uint32_t flow;
+    uint32_t verdict;
 };
 
 /* Start verifying an image in v.

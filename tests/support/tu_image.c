@@ -129,6 +129,13 @@ const struct ifu_keyring *tu_image_keyring(void)
     return &ring;
 }
 
+const uint8_t *tu_image_pubkey(enum tu_key key, uint32_t *len)
+{
+    setup();
+    *len = pub_len[key];
+    return pub[key];
+}
+
 static int same_spec(const struct tu_image_spec *a, const struct tu_image_spec *b)
 {
     return a->key == b->key && a->payload == b->payload && strcmp(a->version, b->version) == 0 &&

@@ -43,6 +43,10 @@ const struct tu_image *tu_image(uint32_t payload, const char *version);
  * PUBKEY-TLV encoding (loaded as tests/support/testutil.c loads keys). */
 const struct ifu_keyring *tu_image_keyring(void);
 
+/* A key's public half in PUBKEY-TLV encoding (what tu_image_keyring holds
+ * for the trusted one). Owned by the cache; valid until exit. */
+const uint8_t *tu_image_pubkey(enum tu_key key, uint32_t *len);
+
 /* Header size the images are signed with (`ifu sign -H`, with --pad-header). */
 #define TU_IMAGE_HDR_SIZE 0x100u
 
