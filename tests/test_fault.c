@@ -23,7 +23,9 @@
  * Output, one line per part:
  *   fault verify: <sites> sites, <runs> runs, <n> accepted
  *   fault <mode>: <sites> sites, <runs> runs, <n> accepted, <m> installed
- *   fault <mode> pairs: <runs> runs, <n> accepted */
+ *   fault <mode> pairs: <runs> runs, <n> accepted
+ * With IFU_FAULT_VERBOSE set in the environment, each accepted pair is
+ * printed too. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -439,7 +441,7 @@ static int boot_once(const struct run_ctx *c, struct fault a, struct fault b, st
     t->refused += !booted;
     if (booted && !holds_good(c->r, res.slot)) {
         t->accepted++;
-        if (!quiet) {
+        if (!quiet || getenv("IFU_FAULT_VERBOSE") != NULL) {
             fault_desc(what, sizeof what, a, b);
             print_error("%s: booted a bad image from slot %u with %s\n", c->name, res.slot, what);
         }
