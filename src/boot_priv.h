@@ -73,9 +73,11 @@ struct journal {
  * code its caller branches on: install, revert and boot each check it again
  * before they act (docs/SECURITY.md §5). */
 struct boot_proof {
-    uint32_t off;     /* area offset of the image verified */
-    int err;          /* ifu_verify_finish's result */
-    uint32_t verdict; /* the verifier's tally verdict: IFU_FI_VERDICT_OK if every step passed */
+    uint32_t off; /* area offset of the image verified */
+    /* Volatile so that the checks of them are real loads, not folded into
+     * the caller's test of the return value. */
+    volatile int err;          /* ifu_verify_finish's result */
+    volatile uint32_t verdict; /* the verifier's tally verdict: IFU_FI_VERDICT_OK if all passed */
     uint8_t digest[IFU_HASH_MAX_SIZE];
 };
 

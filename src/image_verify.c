@@ -764,7 +764,7 @@ static uint32_t sig_len_unpadded(const struct ifu_verify *v)
 /* *port_rc receives the crypto port's own answer (left as is if the port is
  * not asked), for the step tally's second look. */
 static int check_signature(struct ifu_verify *v, const uint8_t *digest,
-                           const struct ifu_image_reader *reader, int *port_rc)
+                           const struct ifu_image_reader *reader, volatile int *port_rc)
 {
     /* Stops an image with no signature by a trusted key. */
     if (!IFU_FI(VERIFY_SIG_PRESENT, v->sig_len != 0)) {
@@ -836,7 +836,9 @@ int ifu_verify_finish(struct ifu_verify *v, const struct ifu_image_reader *reade
                       struct ifu_image_info *info)
 {
     uint8_t digest[IFU_HASH_MAX_SIZE];
-    int port_rc = IFU_ESIG; /* the crypto port's answer; "no" until it is asked */
+    /* The crypto port's answer, "no" until it is asked. Volatile: the two
+     * checks of it must stay two loads and two compares after optimisation. */
+    volatile int port_rc = IFU_ESIG;
     int err;
 
     if (v == NULL) {
