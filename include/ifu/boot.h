@@ -150,8 +150,11 @@ struct ifu_boot_result {
  * Flash: programs and erases the two slots as docs/DESIGN.md §7 describes.
  * Returns 0 with *res filled; IFU_ENOIMAGE if no slot holds a bootable image
  * (the recovery hook has run; nothing was erased); IFU_EINVAL/IFU_ELAYOUT
- * for a bad configuration (nothing touched); or a flash error, after which
- * calling again (or resetting) resumes safely. The configuration (slots,
+ * for a bad configuration (nothing touched); IFU_EFAULT if redundant checks
+ * of a verification disagreed (a fault is suspected: halt or reset, never
+ * jump; nothing was written after the disagreement); or a flash error, after
+ * which calling again (or resetting) resumes safely. Before jumping, the port
+ * also calls ifu_boot_check(res). The configuration (slots,
  * a non-empty keyring, a hash set this build supports) is checked before
  * any flash is read or written. */
 int ifu_boot_go(struct ifu_boot *b, const struct ifu_boot_config *cfg, struct ifu_boot_result *res);

@@ -249,7 +249,8 @@ struct ifu_image_reader {
  * Returns 0 if and only if the image is intact and signed by a trusted key
  * (or, with IFU_VERIFY_F_HASH_ONLY, intact); else IFU_ETRUNC, IFU_ENOHASH,
  * IFU_EHASH, IFU_ENOKEY, IFU_ENOSIG, IFU_ESIG, IFU_EUNSUPPORTED, the sticky
- * error of update(), or a reader error. Wipes the hash state. */
+ * error of update(), a reader error, or IFU_EFAULT if its redundant checks
+ * disagree (a fault is suspected; docs/SECURITY.md §5). Wipes the hash state. */
 int ifu_verify_finish(struct ifu_verify *v, const struct ifu_image_reader *reader,
                       struct ifu_image_info *info);
 
