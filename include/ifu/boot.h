@@ -17,6 +17,7 @@
 
 #include "ifu/flash.h"
 #include "ifu/image.h"
+#include "ifu/keys.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -89,6 +90,13 @@ struct ifu_boot_config {
     void (*event)(void *ctx, enum ifu_boot_event ev, unsigned slot, int err);
     void (*recovery)(void *ctx, int err);
     void *hook_ctx;
+    /* Optional trust anchors in bootloader-owned storage (include/ifu/keys.h).
+     * NULL: keys above is the keyring. Set: keys is ignored, and only the
+     * keystore's VALID slots are trusted; an image whose key is revoked fails
+     * with IFU_EREVOKED; ifu_image_info.key_index is the key's slot. The
+     * bootloader applies the keystore's rotation policy to the image it boots
+     * once that image is confirmed, then calls the keystore's lock hook. */
+    struct ifu_keystore *keystore;
 };
 
 /* Sizes that follow from the slots' geometry and the mode. */
