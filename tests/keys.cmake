@@ -15,3 +15,8 @@ target_link_libraries(ifu_tu_keys PUBLIC ifu ifu_sim ifu_tu_image)
 ifu_add_test(NAME test_keys SOURCES test_keys.c LABELS "keys")
 set_target_properties(test_keys PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
 target_link_libraries(test_keys PRIVATE ifu_tu_keys)
+
+ifu_add_boot_test(NAME test_keys_boot SOURCE test_keys_boot.c LABELS "keys")
+foreach(mode overwrite swap xip)
+    target_link_libraries(test_keys_boot_${mode} PRIVATE ifu_tu_keys)
+endforeach()
