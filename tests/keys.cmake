@@ -20,3 +20,10 @@ ifu_add_boot_test(NAME test_keys_boot SOURCE test_keys_boot.c LABELS "keys")
 foreach(mode overwrite swap xip)
     target_link_libraries(test_keys_boot_${mode} PRIVATE ifu_tu_keys)
 endforeach()
+
+# The keystore's power-loss matrix: every cut of provision and revoke, and of
+# a boot whose rotation policy revokes (prints "powerloss keys: ...").
+ifu_add_boot_test(NAME test_pl_keys SOURCE pl_keys.c LABELS "keys;powerloss")
+foreach(mode overwrite swap xip)
+    target_link_libraries(test_pl_keys_${mode} PRIVATE ifu_tu_keys)
+endforeach()
