@@ -52,8 +52,7 @@ static int all_erased(const uint8_t *p, uint32_t n, uint8_t erased)
 static int geometry_ok(uint32_t write_size, uint8_t erased_val, uint32_t slots)
 {
     return write_size >= 1 && write_size <= UNIT_MAX && (write_size & (write_size - 1)) == 0 &&
-           (erased_val == 0x00 || erased_val == 0xff) && slots >= 1 &&
-           slots <= IFU_KEYS_MAX_SLOTS;
+           (erased_val == 0x00 || erased_val == 0xff) && slots >= 1 && slots <= IFU_KEYS_MAX_SLOTS;
 }
 
 /* see include/ifu/keys.h */
@@ -68,7 +67,8 @@ uint32_t ifu_keys_record_size(uint32_t write_size)
  * power-loss argument of docs/KEYS.md §4: the revocation mark wins over
  * everything, the commit mark makes a body count, and a body without a
  * commit mark is a provisioning that was cut short. */
-static void decode(const uint8_t *rec, const struct geo *g, uint8_t erased, struct ifu_key_slot *out)
+static void decode(const uint8_t *rec, const struct geo *g, uint8_t erased,
+                   struct ifu_key_slot *out)
 {
     const uint8_t *commit = rec + g->body;
     const uint8_t *revoke = rec + g->body + g->align;
@@ -112,8 +112,7 @@ int ifu_keys_parse(const uint8_t *blob, uint32_t size, uint32_t write_size, uint
 /* see include/ifu/keys.h */
 int ifu_keys_check(const struct ifu_keystore *ks)
 {
-    if (ks == NULL || ks->read == NULL ||
-        !geometry_ok(ks->write_size, ks->erased_val, ks->slots) ||
+    if (ks == NULL || ks->read == NULL || !geometry_ok(ks->write_size, ks->erased_val, ks->slots) ||
         (uint64_t)ks->slots * ifu_keys_record_size(ks->write_size) > ks->size ||
         (ks->flags & ~IFU_KEYS_F_REVOKE_BELOW) != 0) {
         return IFU_EINVAL;

@@ -150,8 +150,8 @@ static int provisions(enum scenario sc)
 
 static unsigned failures;
 
-static void report(const char *what, const char *geom, enum backend b, enum scenario sc,
-                   uint64_t k, int mode)
+static void report(const char *what, const char *geom, enum backend b, enum scenario sc, uint64_t k,
+                   int mode)
 {
     failures++;
     fprintf(stderr, "FAIL %s: geom %s backend %s scenario %s cut %llu mode %s\n", what, geom,
@@ -211,8 +211,7 @@ static int boots_key2(struct rig *r)
     struct ifu_boot_result res;
     const struct tu_image *im = img_key2();
     if (tu_rig_go(&r->rig, &res) != 0 || res.info.total_size != im->len ||
-        memcmp(r->rig.sim.mem + res.image_off, im->data, im->len) != 0 ||
-        res.info.key_index != 1) {
+        memcmp(r->rig.sim.mem + res.image_off, im->data, im->len) != 0 || res.info.key_index != 1) {
         return -1;
     }
     return 0;
@@ -257,12 +256,12 @@ static void test_keys_survive_cut_at_every_operation(void **state)
                         } else if (run(&r, (enum scenario)sc) != 0 ||
                                    check_slots(&r, (enum scenario)sc, 1) != 0 ||
                                    boots_key2(&r) != 0) {
-                            report("K3 resume", geoms[gi].name, (enum backend)b,
-                                   (enum scenario)sc, k, mode);
+                            report("K3 resume", geoms[gi].name, (enum backend)b, (enum scenario)sc,
+                                   k, mode);
                         }
                         if (r.rig.sim.stats.prog_over != 0 || r.rig.sim.stats.misuse != 0) {
-                            report("NOR rules", geoms[gi].name, (enum backend)b,
-                                   (enum scenario)sc, k, mode);
+                            report("NOR rules", geoms[gi].name, (enum backend)b, (enum scenario)sc,
+                                   k, mode);
                         }
                     }
                 }

@@ -38,7 +38,9 @@ static void dev_init(struct dev *d, enum backend b)
     struct ifu_sim_config sc = {
         .sectors = runs,
         .sector_runs = 1,
-        .write_size = b == BK_FLASH_00_1 ? 1 : b == BK_FLASH_FF_32 ? 32 : 8,
+        .write_size = b == BK_FLASH_00_1    ? 1
+                      : b == BK_FLASH_FF_32 ? 32
+                                            : 8,
         .erased_val = b == BK_FLASH_00_1 ? 0x00 : 0xff,
         .otp_size = 512,
         .seed = 7,
@@ -389,8 +391,8 @@ static void test_keys_revoked_key_fails_with_erevoked_not_enokey(void **state)
         uint8_t h[32];
         struct ifu_image_info info;
         dev_init(&d, (enum backend)b);
-        struct tu_image_spec s1 = {.key = TU_KEY_TRUSTED, .payload = 500, .version = "1.0.0",
-                                   .pubkey_full = 1};
+        struct tu_image_spec s1 = {
+            .key = TU_KEY_TRUSTED, .payload = 500, .version = "1.0.0", .pubkey_full = 1};
         struct tu_image_spec s2 = s1;
         s2.key = TU_KEY_NEXT;
         struct tu_image_spec sx = s1;
@@ -427,8 +429,8 @@ static void test_keys_revocation_wins_over_a_duplicate_valid_entry(void **state)
     tu_keys_anchor(TU_KEY_TRUSTED, h);
     const struct ifu_key keys[2] = {{.pub_sha256 = h}, {.pub_sha256 = h}};
     const struct ifu_keyring ring = {.keys = keys, .count = 2};
-    struct tu_image_spec s = {.key = TU_KEY_TRUSTED, .payload = 200, .version = "1.0.0",
-                              .pubkey_full = 1};
+    struct tu_image_spec s = {
+        .key = TU_KEY_TRUSTED, .payload = 200, .version = "1.0.0", .pubkey_full = 1};
     const struct tu_image *img = tu_image_get(&s);
     for (uint32_t mask = 1; mask <= 2; mask++) {
         assert_int_equal(ifu_verify_begin(&v, &ring, 0, IFU_HASHSET(IFU_HASH_SHA256), 0, NULL), 0);

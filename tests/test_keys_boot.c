@@ -32,7 +32,7 @@
         int got_ = (got);                                                                          \
         int want_ = (want);                                                                        \
         if (got_ != want_) {                                                                       \
-            fail_msg("%s: %s: got %d (%s), want %d (%s)", mode_name(), backend_name[bk], got_,    \
+            fail_msg("%s: %s: got %d (%s), want %d (%s)", mode_name(), backend_name[bk], got_,     \
                      ifu_strerror(got_), want_, ifu_strerror(want_));                              \
         }                                                                                          \
     } while (0)
@@ -185,9 +185,9 @@ static struct ifu_boot_result boot_expect(struct rig *r, const struct tu_image *
     assert_ifu(tu_rig_go(&r->rig, &res), 0);
     const uint8_t *at = r->rig.sim.mem + res.image_off;
     if (res.info.total_size != im->len || memcmp(at, im->data, im->len) != 0) {
-        fail_msg("%s: %s: booted slot %u version %u.%u.%u, not %s", mode_name(),
-                 backend_name[bk], res.slot, res.info.hdr.version.major,
-                 res.info.hdr.version.minor, res.info.hdr.version.revision, im->spec.version);
+        fail_msg("%s: %s: booted slot %u version %u.%u.%u, not %s", mode_name(), backend_name[bk],
+                 res.slot, res.info.hdr.version.major, res.info.hdr.version.minor,
+                 res.info.hdr.version.revision, im->spec.version);
     }
     return res;
 }

@@ -188,10 +188,10 @@ struct ifu_verify {
     enum ifu_hash_alg image_hash_alg;
     uint8_t sig_pure;
     uint32_t sec_cnt;
-    int32_t key_index;  /* trusted key named by the last KEYHASH/PUBKEY, -1 if none */
-    uint8_t key_armed;  /* 1 while the next signature TLV belongs to key_index */
-    uint8_t key_in_tlv; /* 1 if the key bytes are the PUBKEY TLV's (pub), 0 if the keyring's */
-    uint8_t saw_key;    /* 1 once any KEYHASH or PUBKEY TLV was seen */
+    int32_t key_index;   /* trusted key named by the last KEYHASH/PUBKEY, -1 if none */
+    uint8_t key_armed;   /* 1 while the next signature TLV belongs to key_index */
+    uint8_t key_in_tlv;  /* 1 if the key bytes are the PUBKEY TLV's (pub), 0 if the keyring's */
+    uint8_t saw_key;     /* 1 once any KEYHASH or PUBKEY TLV was seen */
     uint8_t saw_revoked; /* 1 once a KEYHASH or PUBKEY TLV named a revoked key */
     uint32_t revoked;    /* bit i: keys->keys[i] is revoked (ifu_verify_set_revoked) */
     enum ifu_sig_alg sig_alg;

@@ -24,8 +24,8 @@
 extern "C" {
 #endif
 
-#define IFU_KEYS_ANCHOR_SIZE 32u /* SHA-256 of the key's PUBKEY-TLV encoding */
-#define IFU_KEYS_BODY_SIZE   40u /* tag (4) + anchor (32) + CRC-32 (4) */
+#define IFU_KEYS_ANCHOR_SIZE 32u  /* SHA-256 of the key's PUBKEY-TLV encoding */
+#define IFU_KEYS_BODY_SIZE   40u  /* tag (4) + anchor (32) + CRC-32 (4) */
 #define IFU_KEYS_TAG         0x4b /* 'K': first byte of a provisioned record */
 #define IFU_KEYS_KIND_SHA256 0x01 /* second byte: the anchor is a SHA-256 */
 
