@@ -25,20 +25,6 @@ static void geo_of(uint32_t write_size, struct geo *g)
     g->record = g->body + 2 * g->align;
 }
 
-/* CRC-32 (IEEE 802.3, reflected, as zlib): catches a damaged record, not an
- * attacker; the store's write protection keeps attackers out. */
-static uint32_t crc32(const uint8_t *p, uint32_t len)
-{
-    uint32_t crc = 0xffffffffu;
-    for (uint32_t i = 0; i < len; i++) {
-        crc ^= p[i];
-        for (int b = 0; b < 8; b++) {
-            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-        }
-    }
-    return ~crc;
-}
-
 static int all_erased(const uint8_t *p, uint32_t n, uint8_t erased)
 {
     for (uint32_t i = 0; i < n; i++) {
@@ -73,7 +59,7 @@ static void decode(const uint8_t *rec, const struct geo *g, uint8_t erased,
     const uint8_t *commit = rec + g->body;
     const uint8_t *revoke = rec + g->body + g->align;
     int body_ok = rec[0] == IFU_KEYS_TAG && rec[1] == IFU_KEYS_KIND_SHA256 && rec[2] == 0 &&
-                  rec[3] == 0 && ifu_get_le32(rec + 36) == crc32(rec, 36);
+                  rec[3] == 0 && ifu_get_le32(rec + 36) == ifu_crc32(rec, 36);
 
     memset(out, 0, sizeof *out);
     if (body_ok) {
@@ -256,7 +242,7 @@ int ifu_keys_provision(struct ifu_keystore *ks, const uint8_t hash[IFU_KEYS_ANCH
     body[2] = 0;
     body[3] = 0;
     memcpy(body + 4, hash, IFU_KEYS_ANCHOR_SIZE);
-    ifu_put_le32(body + 36, crc32(body, 36));
+    ifu_put_le32(body + 36, ifu_crc32(body, 36));
     err = ks->prog(ks->ctx, (uint32_t)free_slot * g.record, body, g.body);
     if (!err) {
         err = prog_mark(ks, (uint32_t)free_slot, 0);
