@@ -25,12 +25,11 @@ repeat() { # BYTE COUNT
     printf '%s' "$s"
 }
 crc_ok() { # FILE RECORD_OFFSET: the CRC-32 at +36 covers bytes +0..+35
-    python3 - "$1" "$2" <<'PY'
-import sys, zlib
-d = open(sys.argv[1], 'rb').read()
-o = int(sys.argv[2])
-sys.exit(0 if zlib.crc32(d[o:o + 36]) == int.from_bytes(d[o + 36:o + 40], 'little') else 1)
-PY
+    # gzip's trailer holds the CRC-32 (IEEE, as zlib) of its input, little-endian (RFC 1952).
+    local want
+    want=$(dd if="$1" bs=1 skip="$2" count=36 status=none | gzip -c | tail -c 8 | head -c 4 |
+        od -An -tx1 | tr -d ' \n')
+    [ "$want" = "$(hexat "$1" $(($2 + 36)) 4)" ]
 }
 
 # Flash page: write size 8 -> 56-byte records (40 body, 8 commit, 8 revoke), erased 0xff.
