@@ -3,15 +3,18 @@
  *
  * Start: key 1 in slot 0, key 2 in slot 1, the primary holding a confirmed
  * image signed with key 2. Each scenario (provision, revoke, provision then
- * revoke, a boot whose revoke-below policy fires) runs once uncut to count
- * its operations N (flash programs and erases, OTP programs); then for every
+ * revoke, a boot whose revoke-below policy fires, and a boot that first
+ * installs a newer key-2 image requested for good, then revokes) runs once
+ * uncut to count its operations N (flash programs and erases, OTP programs,
+ * the install's included); then for every
  * cut k in 1..N and every cut mode (clean, done, torn) the start is
  * restored, power is cut at operation k, and after power-on:
  *   K1  every slot is in a state the scenario allows at that point: the
  *       slot being revoked is VALID or REVOKED, the slot being provisioned
  *       EMPTY, INVALID (not trusted, not reused) or VALID with exactly the
  *       new anchor; every other slot is exactly as before;
- *   K2  the key-2 image boots (ifu_boot_go names it);
+ *   K2  a key-2 image boots (ifu_boot_go names the old or, after an install,
+ *       the new one, byte for byte);
  *   K3  running the scenario again, uncut, reaches its end state, and the
  *       key-2 image still boots;
  *   and the simulator saw no program over programmed flash and no misuse.
@@ -44,9 +47,16 @@
 enum backend { BK_FLASH = 0, BK_OTP, BK_COUNT };
 static const char *const backend_name[BK_COUNT] = {"flash", "otp"};
 
-enum scenario { SC_PROVISION = 0, SC_REVOKE, SC_PROVISION_REVOKE, SC_POLICY_BOOT, SC_COUNT };
+enum scenario {
+    SC_PROVISION = 0,
+    SC_REVOKE,
+    SC_PROVISION_REVOKE,
+    SC_POLICY_BOOT,    /* the running key-2 image is confirmed: the boot revokes key 1 */
+    SC_INSTALL_POLICY, /* a newer key-2 image is requested for good: install, then revoke */
+    SC_COUNT
+};
 static const char *const scenario_name[SC_COUNT] = {"provision", "revoke", "provision+revoke",
-                                                    "policy-boot"};
+                                                    "policy-boot", "install+policy"};
 static const char *const cut_name[IFU_SIM_CUT_MODES] = {"clean", "done", "torn"};
 
 static const struct tu_geom geoms[] = {
@@ -91,7 +101,15 @@ static const struct tu_image *img_key2(void)
     return tu_image_get(&s);
 }
 
-static void rig_init(struct rig *r, const struct tu_geom *g, enum backend b, uint64_t seed)
+static const struct tu_image *img_key2_new(void)
+{
+    struct tu_image_spec s = {
+        .key = TU_KEY_NEXT, .payload = 8000, .version = "3.0.0", .pubkey_full = 1};
+    return tu_image_get(&s);
+}
+
+static void rig_init(struct rig *r, const struct tu_geom *g, enum backend b, enum scenario sc,
+                     uint64_t seed)
 {
     memset(r, 0, sizeof *r);
     assert_int_equal(tu_rig_init(&r->rig, g, seed), 0);
@@ -109,6 +127,12 @@ static void rig_init(struct rig *r, const struct tu_geom *g, enum backend b, uin
     assert_int_equal(ifu_keys_provision(&r->ks, r->anchor[0]), 0);
     assert_int_equal(ifu_keys_provision(&r->ks, r->anchor[1]), 1);
     tu_rig_poke_image(&r->rig, 0, 0, img_key2());
+    if (sc == SC_INSTALL_POLICY) {
+        struct ifu_boot_config app;
+        assert_int_equal(tu_rig_stage(&r->rig, 1, tu_rig_stage_off(&r->rig), img_key2_new()), 0);
+        tu_rig_app_cfg(&r->rig, 0, &app);
+        assert_int_equal(ifu_boot_request(&app, IFU_BOOT_REQ_PERMANENT), 0);
+    }
 }
 
 /* Run the scenario; stops at the first error (a cut). */
@@ -159,6 +183,12 @@ static void report(const char *what, const char *geom, enum backend b, enum scen
 }
 
 /* K1 (final = 0) or the end state (final = 1). Returns 0 if it holds. */
+static int booted_is(struct rig *r, const struct ifu_boot_result *res, const struct tu_image *im)
+{
+    return res->info.total_size == im->len &&
+           memcmp(r->rig.sim.mem + res->image_off, im->data, im->len) == 0;
+}
+
 static int check_slots(struct rig *r, enum scenario sc, int final)
 {
     struct ifu_key_slot s[SLOTS];
@@ -206,15 +236,20 @@ static int check_slots(struct rig *r, enum scenario sc, int final)
     return 0;
 }
 
-static int boots_key2(struct rig *r)
+/* K2: a key-2 image boots (final: the one the scenario ends with). */
+static int boots_key2(struct rig *r, enum scenario sc, int final)
 {
     struct ifu_boot_result res;
-    const struct tu_image *im = img_key2();
-    if (tu_rig_go(&r->rig, &res) != 0 || res.info.total_size != im->len ||
-        memcmp(r->rig.sim.mem + res.image_off, im->data, im->len) != 0 || res.info.key_index != 1) {
+    if (tu_rig_go(&r->rig, &res) != 0 || res.info.key_index != 1) {
         return -1;
     }
-    return 0;
+    if (booted_is(r, &res, img_key2_new())) {
+        return sc == SC_INSTALL_POLICY ? 0 : -1;
+    }
+    if (booted_is(r, &res, img_key2())) {
+        return final && sc == SC_INSTALL_POLICY ? -1 : 0;
+    }
+    return -1;
 }
 
 static void test_keys_survive_cut_at_every_operation(void **state)
@@ -226,7 +261,8 @@ static void test_keys_survive_cut_at_every_operation(void **state)
         for (int b = 0; b < BK_COUNT; b++) {
             for (int sc = 0; sc < SC_COUNT; sc++) {
                 static struct rig r;
-                rig_init(&r, &geoms[gi], (enum backend)b, 1000 + gi * 10 + (uint64_t)b);
+                rig_init(&r, &geoms[gi], (enum backend)b, (enum scenario)sc,
+                         1000 + gi * 10 + (uint64_t)b);
                 struct ifu_sim_snapshot *start = ifu_sim_save(&r.rig.sim);
                 assert_non_null(start);
                 ifu_sim_reset_stats(&r.rig.sim);
@@ -250,12 +286,12 @@ static void test_keys_survive_cut_at_every_operation(void **state)
                         if (check_slots(&r, (enum scenario)sc, 0) != 0) {
                             report("K1 slot state", geoms[gi].name, (enum backend)b,
                                    (enum scenario)sc, k, mode);
-                        } else if (boots_key2(&r) != 0) {
+                        } else if (boots_key2(&r, (enum scenario)sc, 0) != 0) {
                             report("K2 boot after cut", geoms[gi].name, (enum backend)b,
                                    (enum scenario)sc, k, mode);
                         } else if (run(&r, (enum scenario)sc) != 0 ||
                                    check_slots(&r, (enum scenario)sc, 1) != 0 ||
-                                   boots_key2(&r) != 0) {
+                                   boots_key2(&r, (enum scenario)sc, 1) != 0) {
                             report("K3 resume", geoms[gi].name, (enum backend)b, (enum scenario)sc,
                                    k, mode);
                         }
