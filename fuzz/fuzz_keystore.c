@@ -68,8 +68,7 @@ static void snapshot(const struct ifu_keystore *ks, struct ifu_key_slot *out)
 }
 
 /* Nothing revoked comes back; a VALID slot other than `except` keeps its anchor. */
-static void check_kept(const struct ifu_keystore *ks, const struct ifu_key_slot *before,
-                       int except)
+static void check_kept(const struct ifu_keystore *ks, const struct ifu_key_slot *before, int except)
 {
     struct ifu_key_slot now[IFU_KEYS_MAX_SLOTS];
     snapshot(ks, now);
