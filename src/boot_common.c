@@ -252,10 +252,10 @@ int boot_verify(struct boot_run *run, const struct ifu_area *a, uint32_t off, ui
     p->err = IFU_ESTATE;
     p->verdict = IFU_FI_VERDICT_BAD;
     memset(info, 0, sizeof *info);
-    if (cfg->keys == NULL || max_size == 0 || off > a->size || max_size > a->size - off) {
+    if (run->keys == NULL || max_size == 0 || off > a->size || max_size > a->size - off) {
         return IFU_EINVAL;
     }
-    int err = ifu_verify_begin(v, cfg->keys, 0, hashset, max_size, NULL);
+    int err = boot_verify_begin(v, run->keys, run->revoked, hashset, max_size);
     uint32_t pos = 0;
     while (!err && ifu_verify_done(v) == 0) {
         uint32_t n =
@@ -350,6 +350,24 @@ int boot_finish_go(struct boot_run *run, unsigned slot, const struct ifu_area *a
     if (IFU_FI(PROOF_PASSED, err != 0)) {
         return err;
     }
+    struct ifu_keystore *ks = run->cfg->keystore;
+    if (ks != NULL) {
+        /* Rotation: only an image that is confirmed (not one on trial, which
+         * may still be reverted) retires the keys below its own. */
+        if ((ks->flags & IFU_KEYS_F_REVOKE_BELOW) != 0 && state != IFU_BOOT_STATE_TESTING &&
+            info->key_index > 0) {
+            int n = ifu_keys_revoke_below(ks, (uint32_t)info->key_index);
+            if (n < 0) {
+                return n;
+            }
+        }
+        /* The last keystore write is behind us: the application gets the
+         * store read-only (docs/KEYS.md §2.3). */
+        err = ifu_keys_lock(ks);
+        if (err) {
+            return err;
+        }
+    }
     res->slot = slot;
     res->image_off = a->off;
     res->entry_off = a->off + info->hdr.hdr_size;
@@ -394,6 +412,43 @@ int boot_no_image(struct boot_run *run, int err)
     return IFU_ENOIMAGE;
 }
 
+/* The keyring to verify with: cfg->keys, or with a keystore its keyring,
+ * read now. IFU_EINVAL if it is empty: a keystore with no VALID slot and no
+ * REVOKED one is not provisioned, and verifying against it would refuse
+ * (and mark) images that are fine. A keystore whose every key is revoked is
+ * provisioned; every image then fails with IFU_EREVOKED. */
+int boot_keyring(const struct ifu_boot_config *cfg, const struct ifu_keyring **keys,
+                 uint32_t *revoked)
+{
+    *keys = NULL;
+    *revoked = 0;
+    if (cfg->keystore == NULL) {
+        *keys = cfg->keys;
+        return 0;
+    }
+    const struct ifu_keyring *ring;
+    int n = ifu_keys_load(cfg->keystore, &ring, revoked);
+    if (n < 0) {
+        return n;
+    }
+    if (n == 0 && *revoked == 0) {
+        return IFU_EINVAL;
+    }
+    *keys = ring;
+    return 0;
+}
+
+/* ifu_verify_begin, then the keystore's revocations (none without one). */
+int boot_verify_begin(struct ifu_verify *v, const struct ifu_keyring *keys, uint32_t revoked,
+                      uint32_t hashset, uint32_t max_size)
+{
+    int err = ifu_verify_begin(v, keys, 0, hashset, max_size, NULL);
+    if (!err && revoked != 0) {
+        err = ifu_verify_set_revoked(v, revoked);
+    }
+    return err;
+}
+
 /* see include/ifu/boot.h */
 int ifu_boot_layout(const struct ifu_boot_config *cfg, struct ifu_boot_layout *out)
 {
@@ -429,7 +484,11 @@ int ifu_boot_go(struct ifu_boot *b, const struct ifu_boot_config *cfg, struct if
     for (uint32_t bits = hashset; bits != 0; bits &= bits - 1) {
         hashes++;
     }
-    if (cfg->keys == NULL || cfg->keys->keys == NULL || cfg->keys->count == 0 ||
+    err = boot_keyring(cfg, &run.keys, &run.revoked);
+    if (err) {
+        return err;
+    }
+    if (run.keys == NULL || run.keys->keys == NULL || run.keys->count == 0 ||
         (hashset & ~(uint32_t)IFU_HASHSET_ALL) != 0 || hashes > IFU_VERIFY_MAX_HASHES) {
         return IFU_EINVAL;
     }

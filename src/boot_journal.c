@@ -10,21 +10,6 @@
 #define JOURNAL_MAGIC   0x4a554649u /* "IFUJ" */
 #define JOURNAL_VERSION 1u
 
-/* CRC-32 (IEEE 802.3, reflected), bit by bit: a check against torn and random
- * bytes, not against an attacker (nothing in the trailer is trusted as proof
- * of authenticity; images are verified). */
-static uint32_t crc32(const uint8_t *p, uint32_t len)
-{
-    uint32_t crc = 0xffffffffu;
-    for (uint32_t i = 0; i < len; i++) {
-        crc ^= p[i];
-        for (int k = 0; k < 8; k++) {
-            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-        }
-    }
-    return ~crc;
-}
-
 static uint32_t journal_base(const struct ifu_area *sec, const struct tr_geo *g)
 {
     return sec->size - tr_fixed_size(g);
@@ -68,7 +53,7 @@ int journal_layout(const struct ifu_area *sec, uint32_t max_steps, uint32_t *fir
 static int decode(const uint8_t rec[JOURNAL_RECORD_LEN], struct journal *j)
 {
     if (ifu_get_le32(rec) != JOURNAL_MAGIC || rec[5] != JOURNAL_VERSION ||
-        ifu_get_le32(rec + 20) != crc32(rec, 20)) {
+        ifu_get_le32(rec + 20) != ifu_crc32(rec, 20)) {
         return 0;
     }
     if (rec[4] < JOP_INSTALL_TEST || rec[4] > JOP_REVERT) {
@@ -197,7 +182,7 @@ int journal_begin(const struct ifu_area *sec, uint32_t max_steps, const struct j
         ifu_put_le32(rec + 8, j->old_size);
         ifu_put_le32(rec + 12, j->new_size);
         ifu_put_le32(rec + 16, j->headroom);
-        ifu_put_le32(rec + 20, crc32(rec, 20));
+        ifu_put_le32(rec + 20, ifu_crc32(rec, 20));
         int err = ifu_area_prog(sec, off, rec, g.record);
         if (!err) {
             err = ifu_area_sync(sec);

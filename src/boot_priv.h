@@ -88,6 +88,8 @@ struct boot_run {
     struct ifu_boot_layout lay;
     struct ifu_boot_result *res;
     struct boot_proof proof[2]; /* [0] primary (XIP: A), [1] secondary (XIP: B) */
+    const struct ifu_keyring *keys; /* cfg->keys, or the keystore's keyring */
+    uint32_t revoked;               /* the keystore's revoked entries (bit per entry) */
 };
 
 /* boot_common.c */
@@ -99,6 +101,10 @@ int tr_set_flag(const struct ifu_area *a, enum tr_field f, uint8_t value);
 int tr_write_magic(const struct ifu_area *a, int strict);
 int tr_mark_rejected(const struct ifu_area *a, int why);
 int boot_slots_check(const struct ifu_boot_config *cfg);
+int boot_keyring(const struct ifu_boot_config *cfg, const struct ifu_keyring **keys,
+                 uint32_t *revoked);
+int boot_verify_begin(struct ifu_verify *v, const struct ifu_keyring *keys, uint32_t revoked,
+                      uint32_t hashset, uint32_t max_size);
 int boot_last_sector(const struct ifu_area *a, uint32_t *start, uint32_t *size);
 int boot_verify(struct boot_run *run, const struct ifu_area *a, uint32_t off, uint32_t max_size,
                 struct ifu_image_info *info);

@@ -39,6 +39,7 @@
 /* The guarded sites, in the order they are met. X(name) per site; the test
  * expands the list into names. */
 #define IFU_FI_SITES(X)                                                                            \
+    X(VERIFY_KEY_REVOKED)    /* a key TLV names a key the keyring holds as revoked */              \
     X(VERIFY_KEYHASH_MATCH)  /* a KEYHASH TLV names a trusted key */                               \
     X(VERIFY_PUBKEY_MATCH)   /* a PUBKEY TLV is (or hashes to) a trusted key */                    \
     X(VERIFY_DONE)           /* finish: the image was fed to its end */                            \

@@ -295,10 +295,36 @@ static int key_hash_matches(const uint8_t *key, uint32_t key_len, const uint8_t 
     return 0;
 }
 
+static int is_revoked(const struct ifu_verify *v, uint32_t i)
+{
+    return i < 32 && (v->revoked >> i & 1u) != 0;
+}
+
+/* Arm key i (or nothing, -1) after a key TLV; in_tlv says where its bytes are.
+ * A revoked match wins over any valid entry for the same key: the key is
+ * remembered only to name the refusal and never arms a signature, so no
+ * signature by it is ever checked (an anchor revoked in one slot and still
+ * listed in another stays revoked). */
+static void arm_key(struct ifu_verify *v, int32_t i, int revoked, uint8_t in_tlv)
+{
+    if (revoked) {
+        v->saw_revoked = 1;
+        return;
+    }
+    if (i >= 0) {
+        v->key_index = i;
+        v->key_armed = 1;
+        v->key_in_tlv = in_tlv;
+    }
+}
+
 /* KEYHASH: find the trusted key whose encoding hashes to the TLV value. Only
  * keys held in full can match; a key held as a hash needs a PUBKEY TLV. */
 static int on_keyhash(struct ifu_verify *v, uint16_t len)
 {
+    int32_t found = -1;
+    int revoked = 0;
+
     v->saw_key = 1;
     if (v->keys == NULL || v->key_index >= 0) {
         return 0;
@@ -313,14 +339,14 @@ static int on_keyhash(struct ifu_verify *v, uint16_t len)
         if (err) {
             return err;
         }
-        /* Stops an image that names a key the device does not trust. */
-        if (IFU_FI(VERIFY_KEYHASH_MATCH, match)) {
-            v->key_index = (int32_t)i;
-            v->key_armed = 1;
-            v->key_in_tlv = 0;
-            return 0;
+        if (IFU_FI(VERIFY_KEY_REVOKED, match && is_revoked(v, i))) {
+            revoked = 1;
+        } else if (IFU_FI(VERIFY_KEYHASH_MATCH, match) && found < 0) {
+            /* Stops an image that names a key the device does not trust. */
+            found = (int32_t)i;
         }
     }
+    arm_key(v, found, revoked, 0);
     return 0;
 }
 
@@ -328,6 +354,9 @@ static int on_keyhash(struct ifu_verify *v, uint16_t len)
  * or hashes to a trusted key hash. */
 static int on_pubkey(struct ifu_verify *v, uint16_t len)
 {
+    int32_t found = -1;
+    int revoked = 0;
+
     v->saw_key = 1;
     if (v->keys == NULL || v->key_index >= 0 || len > IFU_MAX_PUBKEY_SIZE) {
         return 0;
@@ -343,15 +372,17 @@ static int on_pubkey(struct ifu_verify *v, uint16_t len)
                 return err;
             }
         }
-        /* Stops an image that carries a key the device does not trust. */
-        if (IFU_FI(VERIFY_PUBKEY_MATCH, match)) {
-            v->key_index = (int32_t)i;
-            v->key_armed = 1;
-            v->key_in_tlv = 1;
-            v->pub_len = len;
-            return 0;
+        if (IFU_FI(VERIFY_KEY_REVOKED, match && is_revoked(v, i))) {
+            revoked = 1;
+        } else if (IFU_FI(VERIFY_PUBKEY_MATCH, match) && found < 0) {
+            /* Stops an image that carries a key the device does not trust. */
+            found = (int32_t)i;
         }
     }
+    if (found >= 0 && !revoked) {
+        v->pub_len = len;
+    }
+    arm_key(v, found, revoked, 1);
     return 0;
 }
 
@@ -619,6 +650,22 @@ int ifu_verify_begin(struct ifu_verify *v, const struct ifu_keyring *keys, uint3
 }
 
 /* see include/ifu/image.h */
+int ifu_verify_set_revoked(struct ifu_verify *v, uint32_t mask)
+{
+    if (v == NULL) {
+        return IFU_EINVAL;
+    }
+    if (v->err) {
+        return v->err;
+    }
+    if (v->state != IFU_VS_HEADER || v->pos != 0) {
+        return IFU_ESTATE;
+    }
+    v->revoked = mask;
+    return 0;
+}
+
+/* see include/ifu/image.h */
 int ifu_verify_update(struct ifu_verify *v, const uint8_t *data, uint32_t len)
 {
     if (v == NULL || (data == NULL && len != 0)) {
@@ -770,7 +817,10 @@ static int check_signature(struct ifu_verify *v, const uint8_t *digest,
     if (!IFU_FI(VERIFY_SIG_PRESENT, v->sig_len != 0)) {
         /* No signature after a trusted key: a key TLV that matched nothing,
          * no key TLV at all, or a trusted key with no signature after it. */
-        return v->key_index >= 0 || !v->saw_key ? IFU_ENOSIG : IFU_ENOKEY;
+        if (v->key_index >= 0 || !v->saw_key) {
+            return IFU_ENOSIG;
+        }
+        return v->saw_revoked ? IFU_EREVOKED : IFU_ENOKEY;
     }
     /* Unreachable unless the check above was skipped: never index outside
      * the keyring. */
@@ -816,6 +866,9 @@ static int key_trusted(const struct ifu_verify *v)
     uint8_t got[IFU_HASH_MAX_SIZE];
 
     if (v->keys == NULL || v->key_index < 0 || (uint32_t)v->key_index >= v->keys->count) {
+        return 0;
+    }
+    if (is_revoked(v, (uint32_t)v->key_index)) {
         return 0;
     }
     const struct ifu_key *k = &v->keys->keys[v->key_index];

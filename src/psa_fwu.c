@@ -428,7 +428,12 @@ static int verify_staged(struct ifu_image_info *info)
     uint8_t buf[VERIFY_CHUNK];
     uint32_t hashset = b->hashset != 0 ? b->hashset : IFU_HASHSET(IFU_HASH_SHA256);
 
-    int err = ifu_verify_begin(v, b->keys, 0, hashset, fwu.lay.max_image_size, NULL);
+    const struct ifu_keyring *keys;
+    uint32_t revoked;
+    int err = boot_keyring(b, &keys, &revoked);
+    if (!err) {
+        err = boot_verify_begin(v, keys, revoked, hashset, fwu.lay.max_image_size);
+    }
     uint32_t off = 0;
     while (!err && ifu_verify_done(v) == 0) {
         uint32_t n = IFU_MIN(ifu_verify_remaining(v), (uint32_t)sizeof buf);
@@ -587,7 +592,8 @@ int ifu_psa_fwu_init(const struct ifu_psa_fwu_config *cfg)
     struct ifu_image_header rh;
 
     ifu_wipe(&fwu, sizeof fwu); /* a session of an earlier init is forgotten, not aborted */
-    if (cfg == NULL || cfg->boot == NULL || cfg->boot->keys == NULL) {
+    if (cfg == NULL || cfg->boot == NULL ||
+        (cfg->boot->keys == NULL && cfg->boot->keystore == NULL)) {
         return IFU_EINVAL;
     }
     fwu.cfg = *cfg;

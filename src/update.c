@@ -590,7 +590,13 @@ static int read_running(struct ifu_update *up)
 static int verify_start(struct ifu_update *up)
 {
     uint32_t hashset = up->cfg->hashset != 0 ? up->cfg->hashset : IFU_HASHSET(IFU_HASH_SHA256);
-    return ifu_verify_begin(&up->verify, up->cfg->keys, 0, hashset, up->max_size, NULL);
+    const struct ifu_keyring *keys;
+    uint32_t revoked;
+    int err = boot_keyring(up->cfg, &keys, &revoked);
+    if (err) {
+        return err;
+    }
+    return boot_verify_begin(&up->verify, keys, revoked, hashset, up->max_size);
 }
 
 /* see include/ifu/update.h */
@@ -609,7 +615,7 @@ int ifu_update_begin(struct ifu_update *up, const struct ifu_boot_config *cfg,
         return IFU_EINVAL;
     }
     ifu_wipe(up, sizeof *up);
-    if (cfg == NULL || cfg->keys == NULL) {
+    if (cfg == NULL || (cfg->keys == NULL && cfg->keystore == NULL)) {
         return IFU_EINVAL; /* V6: no keyring never means "accept" */
     }
     int err = ifu_boot_layout(cfg, &lay);

@@ -33,4 +33,19 @@ static inline void ifu_put_le32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)(v >> 24);
 }
 
+/* CRC-32 (IEEE 802.3, reflected, as zlib's crc32), bit by bit: a check
+ * against torn and random bytes in records ifu writes (journal, keystore),
+ * never against an attacker. */
+static inline uint32_t ifu_crc32(const uint8_t *p, uint32_t len)
+{
+    uint32_t crc = 0xffffffffu;
+    for (uint32_t i = 0; i < len; i++) {
+        crc ^= p[i];
+        for (int k = 0; k < 8; k++) {
+            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+        }
+    }
+    return ~crc;
+}
+
 #endif /* IFU_UTIL_PRIV_H */

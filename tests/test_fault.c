@@ -175,7 +175,7 @@ static void make_images(void)
 
     running = copy_img(tu_image(30000, "1.0.0"));
     images[K_GOOD] = copy_img(b);
-    key = tu_image_pubkey(TU_KEY_TRUSTED, &klen);
+    key = tu_image_pub(TU_KEY_TRUSTED, &klen);
     images[K_GOOD_PUBKEY] = with_pubkey(&images[K_GOOD], key, klen);
 
     images[K_TAMPERED] = copy_img(b);
@@ -196,7 +196,7 @@ static void make_images(void)
     images[K_FORGED_SIG].data[find_tlv(&images[K_FORGED_SIG], IFU_TLV_ED25519, &len) + 20] ^= 0x04;
 
     images[K_UNTRUSTED] = copy_img(tu_image_get(&untrusted));
-    key = tu_image_pubkey(TU_KEY_UNTRUSTED, &klen);
+    key = tu_image_pub(TU_KEY_UNTRUSTED, &klen);
     images[K_UNTRUSTED_PUBKEY] = with_pubkey(&images[K_UNTRUSTED], key, klen);
 }
 

@@ -17,6 +17,7 @@
 
 #include "ifu/flash.h"
 #include "ifu/image.h"
+#include "ifu/keys.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -81,6 +82,13 @@ struct ifu_boot_config {
      * (IFU_HASHSET(...) bits; 0 means SHA-256 only). */
     const struct ifu_keyring *keys;
     uint32_t hashset;
+    /* Optional trust anchors in bootloader-owned storage (include/ifu/keys.h).
+     * NULL: keys is the keyring. Set: keys is ignored, and only the
+     * keystore's VALID slots are trusted; an image whose key is revoked fails
+     * with IFU_EREVOKED; ifu_image_info.key_index is the key's slot. The
+     * bootloader applies the keystore's rotation policy to the image it boots
+     * once that image is confirmed, then calls the keystore's lock hook. */
+    struct ifu_keystore *keystore;
     /* Optional hooks (NULL for none). event: progress for a log or a LED;
      * slot is 0 (primary/A) or 1 (secondary/B); err is 0 or why an image was
      * refused. recovery: called once by ifu_boot_go before it returns

@@ -39,6 +39,17 @@
 #define IFU_VERIFY_MAX_HASHES 3
 #endif
 
+/* Key slots a keystore may have (include/ifu/keys.h). Each costs 32 bytes
+ * plus one struct ifu_key (12 bytes on a 32-bit target) of RAM in every
+ * struct ifu_keystore. Range 1..32. */
+#ifndef IFU_KEYS_MAX_SLOTS
+#define IFU_KEYS_MAX_SLOTS 4
+#endif
+
+#if IFU_KEYS_MAX_SLOTS < 1 || IFU_KEYS_MAX_SLOTS > 32
+#error "ifu: IFU_KEYS_MAX_SLOTS must be in 1..32"
+#endif
+
 #if IFU_VERIFY_MAX_HASHES < 1 || IFU_VERIFY_MAX_HASHES > 3
 #error "ifu: IFU_VERIFY_MAX_HASHES must be 1, 2 or 3"
 #endif

@@ -45,6 +45,8 @@ enum ifu_err {
     IFU_EMISMATCH = -29, /* re-sent bytes differ from those already written */
     IFU_ERANGE = -30,    /* a write reaches past the image's end or the slot's largest image */
     IFU_ECANCELED = -31, /* the transfer was aborted */
+    /* Keys */
+    IFU_EREVOKED = -32, /* the image's key is known but revoked */
     /* Security */
     IFU_EFAULT = -34, /* a redundant check disagreed: fault suspected; never boot */
 };

@@ -188,10 +188,12 @@ struct ifu_verify {
     enum ifu_hash_alg image_hash_alg;
     uint8_t sig_pure;
     uint32_t sec_cnt;
-    int32_t key_index;  /* trusted key named by the last KEYHASH/PUBKEY, -1 if none */
-    uint8_t key_armed;  /* 1 while the next signature TLV belongs to key_index */
-    uint8_t key_in_tlv; /* 1 if the key bytes are the PUBKEY TLV's (pub), 0 if the keyring's */
-    uint8_t saw_key;    /* 1 once any KEYHASH or PUBKEY TLV was seen */
+    int32_t key_index;   /* trusted key named by the last KEYHASH/PUBKEY, -1 if none */
+    uint8_t key_armed;   /* 1 while the next signature TLV belongs to key_index */
+    uint8_t key_in_tlv;  /* 1 if the key bytes are the PUBKEY TLV's (pub), 0 if the keyring's */
+    uint8_t saw_key;     /* 1 once any KEYHASH or PUBKEY TLV was seen */
+    uint8_t saw_revoked; /* 1 once a KEYHASH or PUBKEY TLV named a revoked key */
+    uint32_t revoked;    /* bit i: keys->keys[i] is revoked (ifu_verify_set_revoked) */
     enum ifu_sig_alg sig_alg;
     uint16_t sig_len; /* of the signature kept for key_index; 0 if none */
     uint16_t pub_len;
@@ -214,6 +216,15 @@ struct ifu_verify {
  * Returns 0, IFU_EINVAL, or a crypto backend error. Touches no flash. */
 int ifu_verify_begin(struct ifu_verify *v, const struct ifu_keyring *keys, uint32_t flags,
                      uint32_t hashset, uint32_t max_size, const struct ifu_tlv_observer *observer);
+
+/* Mark keyring entries as revoked, right after ifu_verify_begin() and before
+ * the first byte is fed: bit i of mask stands for keys->keys[i] (entries
+ * from 32 on cannot be marked). A revoked key never verifies anything, even
+ * if another entry holds the same key; an image that names one and no
+ * trusted key fails in finish with IFU_EREVOKED instead of IFU_ENOKEY, so
+ * the two can be told apart. include/ifu/keys.h does this for a keystore.
+ * Returns 0, or IFU_ESTATE if bytes were already fed. */
+int ifu_verify_set_revoked(struct ifu_verify *v, uint32_t mask);
 
 /* Feed the next len bytes of the image; chunks must arrive in order and may
  * have any size, from 1 byte to the whole image. Bytes past the end of the
@@ -248,7 +259,8 @@ struct ifu_image_reader {
  * info: optional; filled on success, and with what is known on failure.
  * Returns 0 if and only if the image is intact and signed by a trusted key
  * (or, with IFU_VERIFY_F_HASH_ONLY, intact); else IFU_ETRUNC, IFU_ENOHASH,
- * IFU_EHASH, IFU_ENOKEY, IFU_ENOSIG, IFU_ESIG, IFU_EUNSUPPORTED, the sticky
+ * IFU_EHASH, IFU_ENOKEY, IFU_EREVOKED (the image names a key the keyring
+ * holds only as revoked), IFU_ENOSIG, IFU_ESIG, IFU_EUNSUPPORTED, the sticky
  * error of update(), a reader error, or IFU_EFAULT if its redundant checks
  * disagree (a fault is suspected; docs/SECURITY.md §5). Wipes the hash state. */
 int ifu_verify_finish(struct ifu_verify *v, const struct ifu_image_reader *reader,

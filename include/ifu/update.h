@@ -92,8 +92,9 @@ struct ifu_update {
 
 /* Start (or resume) a transfer into cfg's staging slot.
  * cfg: the application's boot configuration (XIP: primary = the slot it runs
- *   from). cfg->keys must be set: the image is verified here too, not only
- *   by the bootloader. cfg and everything it points to must outlive up.
+ *   from). cfg->keys or cfg->keystore must be set: the image is verified
+ *   here too, not only by the bootloader (a keystore is read here, its
+ *   revoked slots included). cfg and everything it points to must outlive up.
  * policy: may be NULL (accept any version); copied.
  * hdr: NULL to start from offset 0, or the first 32 bytes of the image to be
  *   sent. Then the header is checked at once (a rejection returns here, with
@@ -157,7 +158,7 @@ int ifu_update_write(struct ifu_update *up, uint32_t off, const uint8_t *data, u
  * the reason (so the request is void, nothing installs, and status reports
  * why after a reset).
  * Returns 0 (state COMPLETE), IFU_ETRUNC if bytes are missing, a
- * verification error (IFU_EHASH, IFU_ENOKEY, IFU_ESIG...), IFU_EROLLBACK, or
+ * verification error (IFU_EHASH, IFU_ENOKEY, IFU_EREVOKED, IFU_ESIG...), IFU_EROLLBACK, or
  * the sticky error. Failures are sticky. info: optional; the verified
  * image's details on success. */
 int ifu_update_finish(struct ifu_update *up, struct ifu_image_info *info);

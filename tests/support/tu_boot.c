@@ -31,6 +31,7 @@ int tu_rig_init(struct tu_rig *r, const struct tu_geom *g, uint64_t seed)
         .sector_runs = g->run_count,
         .write_size = g->write_size,
         .erased_val = g->erased,
+        .otp_size = g->otp_size,
         .seed = seed,
     };
     memset(r, 0, sizeof *r);

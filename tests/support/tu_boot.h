@@ -22,6 +22,7 @@ struct tu_geom {
     uint32_t write_size;
     uint8_t erased;
     uint32_t map_addr; /* flash.map_addr */
+    uint32_t otp_size; /* bytes of simulated OTP; 0 for none */
 };
 
 #define TU_EV_MAX 16

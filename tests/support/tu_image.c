@@ -26,8 +26,8 @@ struct entry {
 };
 
 static char tmp_dir[256];
-static uint8_t *pub[2];
-static uint32_t pub_len[2];
+static uint8_t *pub[TU_KEYS];
+static uint32_t pub_len[TU_KEYS];
 static struct ifu_key trusted;
 static struct ifu_keyring ring;
 static struct entry *cache;
@@ -48,7 +48,7 @@ static void die(const char *fmt, ...)
 
 static char *key_path(enum tu_key k)
 {
-    static char path[2][300];
+    static char path[TU_KEYS][300];
     snprintf(path[k], sizeof path[k], "%s/key%d.pem", tmp_dir, (int)k);
     return path[k];
 }
@@ -56,7 +56,7 @@ static char *key_path(enum tu_key k)
 static void cleanup(void)
 {
     char path[300];
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < TU_KEYS; k++) {
         remove(key_path((enum tu_key)k));
         snprintf(path, sizeof path, "%s/key%d.pub.pem", tmp_dir, k);
         remove(path);
@@ -68,8 +68,9 @@ static void cleanup(void)
         free(e->data);
         free(e);
     }
-    free(pub[0]);
-    free(pub[1]);
+    for (int k = 0; k < TU_KEYS; k++) {
+        free(pub[k]);
+    }
 }
 
 /* Run the CLI with argv (argv[0] is ignored), no shell in between. */
@@ -104,7 +105,7 @@ static void setup(void)
         die("cannot create a folder in %s", tmp_dir);
     }
     atexit(cleanup);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < TU_KEYS; k++) {
         char pem[300];
         char *gen[] = {NULL, "keygen", "-k", key_path((enum tu_key)k), "-t", "ed25519", NULL};
         run_cli(gen);
@@ -129,17 +130,21 @@ const struct ifu_keyring *tu_image_keyring(void)
     return &ring;
 }
 
-const uint8_t *tu_image_pubkey(enum tu_key key, uint32_t *len)
+const uint8_t *tu_image_pub(enum tu_key k, uint32_t *len)
 {
     setup();
-    *len = pub_len[key];
-    return pub[key];
+    if ((int)k < 0 || (int)k >= TU_KEYS) {
+        die("bad key %d", (int)k);
+    }
+    *len = pub_len[k];
+    return pub[k];
 }
 
 static int same_spec(const struct tu_image_spec *a, const struct tu_image_spec *b)
 {
     return a->key == b->key && a->payload == b->payload && strcmp(a->version, b->version) == 0 &&
-           a->sec_cnt == b->sec_cnt && a->rom_fixed == b->rom_fixed;
+           a->sec_cnt == b->sec_cnt && a->rom_fixed == b->rom_fixed &&
+           a->pubkey_full == b->pubkey_full;
 }
 
 /* Payload bytes from a generator seeded by the spec, so that images of other
@@ -161,7 +166,7 @@ static void fill_payload(uint8_t *p, const struct tu_image_spec *s)
 const struct tu_image *tu_image_get(const struct tu_image_spec *spec)
 {
     if (spec->version == NULL || strlen(spec->version) >= sizeof cache->version ||
-        spec->payload == 0 || (spec->key != TU_KEY_TRUSTED && spec->key != TU_KEY_UNTRUSTED)) {
+        spec->payload == 0 || (int)spec->key < 0 || (int)spec->key >= TU_KEYS) {
         die("bad image spec");
     }
     for (struct entry *e = cache; e != NULL; e = e->next) {
@@ -207,6 +212,10 @@ const struct tu_image *tu_image_get(const struct tu_image_spec *spec)
     if (spec->rom_fixed != 0) {
         argv[n++] = "--rom-fixed";
         argv[n++] = fixed;
+    }
+    if (spec->pubkey_full) {
+        argv[n++] = "--public-key-format";
+        argv[n++] = "full";
     }
     argv[n++] = in;
     argv[n++] = out;

@@ -14,7 +14,9 @@
 enum tu_key {
     TU_KEY_TRUSTED = 0,
     TU_KEY_UNTRUSTED = 1,
+    TU_KEY_NEXT = 2, /* a third key, for rotation tests; not in the keyring below */
 };
+#define TU_KEYS 3
 
 /* What to sign. Zero the struct, then set fields: payload and version are
  * required. */
@@ -24,6 +26,7 @@ struct tu_image_spec {
     const char *version; /* "major.minor.revision+build", as `ifu sign -v` takes it */
     int64_t sec_cnt;     /* SEC_CNT TLV value; 0 for none (use 1.. to set one) */
     uint32_t rom_fixed;  /* `ifu sign -F`: load address with ROM_FIXED; 0 for none */
+    int pubkey_full;     /* 1: `--public-key-format full` (PUBKEY TLV), else KEYHASH */
 };
 
 /* A signed image in memory. Owned by the cache; valid until exit. */
@@ -43,9 +46,8 @@ const struct tu_image *tu_image(uint32_t payload, const char *version);
  * PUBKEY-TLV encoding (loaded as tests/support/testutil.c loads keys). */
 const struct ifu_keyring *tu_image_keyring(void);
 
-/* A key's public half in PUBKEY-TLV encoding (what tu_image_keyring holds
- * for the trusted one). Owned by the cache; valid until exit. */
-const uint8_t *tu_image_pubkey(enum tu_key key, uint32_t *len);
+/* The PUBKEY-TLV encoding of key k (*len bytes), valid until exit. */
+const uint8_t *tu_image_pub(enum tu_key k, uint32_t *len);
 
 /* Header size the images are signed with (`ifu sign -H`, with --pad-header). */
 #define TU_IMAGE_HDR_SIZE 0x100u

@@ -15,6 +15,7 @@
 #include "ifu/crypto.h"
 #include "ifu/errors.h"
 #include "ifu/image.h"
+#include "ifu/keys.h"
 
 #define CLI_VERSION "0.1.0"
 
@@ -230,5 +231,15 @@ int cli_cmd_keyinfo(int argc, char **argv);
 int cli_cmd_sign(int argc, char **argv);
 int cli_cmd_verify(int argc, char **argv);
 int cli_cmd_info(int argc, char **argv);
+int cli_cmd_provision(int argc, char **argv);
+
+/* ---- keystore images (provision.c) ---- */
+
+/* Find anchor in the keystore image at path (geometry as `ifu provision`
+ * made it): *slot is its slot (a REVOKED copy wins) or -1, *state its state.
+ * Returns 0, or IFU_EIO / IFU_EINVAL after a message. */
+int cli_keystore_lookup(const char *path, uint32_t slots, uint32_t ws, uint8_t erased,
+                        const uint8_t anchor[32], int *slot, enum ifu_key_state *state);
+const char *cli_key_state_name(enum ifu_key_state s);
 
 #endif /* IFU_CLI_H */

@@ -421,13 +421,59 @@ static void print_json(const char *file, const struct cli_buf *img, int have_hdr
     printf("%s]\n}\n", c->count > 0 ? "\n  " : "");
 }
 
-enum { I_HELP = 1, I_JSON };
+enum { I_HELP = 1, I_JSON, I_KEYSTORE, I_SLOTS, I_WRITE_SIZE, I_ERASED };
 
 static const struct cli_opt info_table[] = {
     {"help", 'h', 0, I_HELP},
     {"json", 0, 0, I_JSON},
+    {"keystore", 0, 1, I_KEYSTORE},
+    {"slots", 0, 1, I_SLOTS},
+    {"write-size", 0, 1, I_WRITE_SIZE},
+    {"erased", 0, 1, I_ERASED},
     {NULL, 0, 0, 0},
 };
+
+/* The SHA-256 anchor of the image's key (docs/KEYS.md), if the TLVs give it:
+ * a PUBKEY's hash, or a 32-byte KEYHASH (imgtool hashes the key with the
+ * image's algorithm, so a SHA-384/512 KEYHASH is not the anchor). */
+static const uint8_t *anchor_of(const struct summary *s)
+{
+    if (s->key_tlv == NULL) {
+        return NULL;
+    }
+    if (strcmp(s->keyfmt, "full") == 0) {
+        return s->key_sha256;
+    }
+    return s->key_tlv_len == 32 ? s->key_tlv : NULL;
+}
+
+/* The line `keystore:` of the text output: which slot holds the key. */
+static int print_keystore(const char *path, uint32_t slots, uint32_t ws, uint8_t erased,
+                          const struct summary *s)
+{
+    const uint8_t *anchor = anchor_of(s);
+    int slot = -1;
+    enum ifu_key_state st = IFU_KEY_EMPTY;
+    if (anchor == NULL) {
+        printf("  keystore:       - (the image names no SHA-256 key hash)\n");
+        return 0;
+    }
+    int err = cli_keystore_lookup(path, slots, ws, erased, anchor, &slot, &st);
+    if (err) {
+        return err;
+    }
+    if (slot < 0) {
+        printf("  keystore:       not held (the device refuses the image: no trusted key)\n");
+    } else if (st == IFU_KEY_REVOKED) {
+        printf("  keystore:       slot %d, revoked (the device refuses the image)\n", slot);
+    } else if (strcmp(s->keyfmt, "hash") == 0) {
+        printf("  keystore:       slot %d, valid (needs the full key there: KEYHASH image)\n",
+               slot);
+    } else {
+        printf("  keystore:       slot %d, valid\n", slot);
+    }
+    return 0;
+}
 
 static const char info_help[] =
     "usage: ifu info [--json] FILE\n"
@@ -437,7 +483,10 @@ static const char info_help[] =
     "Parsing is done by the device library. Exit 0 if the image is well-formed and its hash\n"
     "matches, 1 if not (what could be parsed is still shown).\n"
     "\n"
-    "  --json   one JSON object instead of text\n";
+    "  --json   one JSON object instead of text\n"
+    "  --keystore FILE  also say which slot of this keystore image (`ifu provision`) holds\n"
+    "                   the image's key, and its state; with --slots N (default 4),\n"
+    "                   --write-size W (default 4), --erased V (default 0xff; 0x00 for OTP)\n";
 
 /* see cli.h */
 int cli_cmd_info(int argc, char **argv)
@@ -445,8 +494,13 @@ int cli_cmd_info(int argc, char **argv)
     struct cli_optparse p;
     const char *vals[2];
     const char *file = NULL;
+    const char *keystore = NULL;
+    uint64_t ks_slots = 4;
+    uint64_t ks_ws = 4;
+    uint64_t ks_erased = 0xff;
     int json = 0;
     int id;
+    int perr = 0;
 
     cli_opt_init(&p, "info", argc, argv);
     while ((id = cli_opt_next(&p, info_table, vals)) != CLI_OPT_END) {
@@ -457,6 +511,18 @@ int cli_cmd_info(int argc, char **argv)
         case I_JSON:
             json = 1;
             break;
+        case I_KEYSTORE:
+            keystore = vals[0];
+            break;
+        case I_SLOTS:
+            perr = cli_parse_uint(vals[0], 32, "--slots", &ks_slots);
+            break;
+        case I_WRITE_SIZE:
+            perr = cli_parse_uint(vals[0], 32, "--write-size", &ks_ws);
+            break;
+        case I_ERASED:
+            perr = cli_parse_uint(vals[0], 0xff, "--erased", &ks_erased);
+            break;
         case CLI_OPT_POSITIONAL:
             if (file != NULL) {
                 return cli_fail(IFU_EINVAL, "info", "unexpected argument '%s'", vals[0]);
@@ -466,9 +532,15 @@ int cli_cmd_info(int argc, char **argv)
         default:
             return id;
         }
+        if (perr) {
+            return perr;
+        }
     }
     if (file == NULL) {
         return cli_fail(IFU_EINVAL, "info", "missing FILE (usage: ifu info [--json] FILE)");
+    }
+    if (keystore != NULL && json) {
+        return cli_fail(IFU_EINVAL, "--keystore", "not available with --json");
     }
 
     struct cli_buf img = {0};
@@ -493,6 +565,15 @@ int cli_cmd_info(int argc, char **argv)
         print_json(file, &img, have_hdr, &hdr, c, &s, err, &info);
     } else {
         print_text(file, &img, have_hdr, &hdr, c, &s, err, &info);
+        if (keystore != NULL) {
+            int kerr = print_keystore(keystore, (uint32_t)ks_slots, (uint32_t)ks_ws,
+                                      (uint8_t)ks_erased, &s);
+            if (kerr) {
+                free(c);
+                cli_buf_free(&img);
+                return kerr;
+            }
+        }
     }
     if (err) {
         cli_fail(err, file, "%s", ifu_strerror(err));

@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"create", cli_cmd_sign, "alias of sign"},
     {"verify", cli_cmd_verify, "check an image's hash and signature with the device verifier"},
     {"info", cli_cmd_info, "print an image's header and TLVs (text or JSON)"},
+    {"provision", cli_cmd_provision, "make a keystore image (flash page, OTP, C table) from keys"},
     {"smp", cli_cmd_smp, "update a device over a serial line with MCUmgr's SMP protocol"},
 };
 
