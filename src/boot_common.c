@@ -269,7 +269,76 @@ int boot_verify(struct boot_run *run, const struct ifu_area *a, uint32_t off, ui
         ifu_verify_abort(v);
         return err;
     }
-    return ifu_verify_finish(v, &reader, info);
+    err = ifu_verify_finish(v, &reader, info);
+    if (!err) {
+        err = boot_counter_admit(run, info);
+    }
+    return err;
+}
+
+int boot_counter_admit(const struct boot_run *run, const struct ifu_image_info *info)
+{
+    /* R1: never boot, install or revert into an older security epoch. */
+    if (run->cfg->counter != NULL && info->sec_cnt < run->ctr_value) {
+        return IFU_EROLLBACK;
+    }
+    return 0;
+}
+
+int boot_counter_fits(const struct boot_run *run, const struct ifu_image_info *info)
+{
+    /* An image the counter could never be raised to is refused before it
+     * installs: its confirm could not commit it (OTP exhausted). */
+    if (run->cfg->counter != NULL && info->sec_cnt > run->ctr_max) {
+        return IFU_ECOUNTER;
+    }
+    return 0;
+}
+
+/* R2: called only for an image that is confirmed (or installed for good),
+ * verified in this call. A cut inside leaves the counter between the old
+ * value and sec_cnt, and the next boot commits again. */
+int boot_counter_commit(struct boot_run *run, const struct ifu_image_info *info)
+{
+    if (run->cfg->counter == NULL || info->sec_cnt <= run->ctr_value ||
+        info->sec_cnt > run->ctr_max) {
+        return 0;
+    }
+    int err = ifu_counter_advance(run->cfg->counter, info->sec_cnt);
+    if (err) {
+        return err;
+    }
+    run->ctr_value = info->sec_cnt;
+    run->res->actions |= IFU_BOOT_DID_COUNTER;
+    return 0;
+}
+
+int boot_install_policy(struct boot_run *run, const struct ifu_image_info *staged,
+                        const struct ifu_image_info *running, int running_confirmed, int *why)
+{
+    *why = 0;
+    if (run->cfg->counter == NULL) {
+        return 0;
+    }
+    /* A running image confirmed since the last reset has not been
+     * committed yet: commit it first, so a staged image between the stored
+     * counter and the running image's SEC_CNT is still a downgrade. */
+    if (running != NULL && running_confirmed) {
+        int err = boot_counter_commit(run, running);
+        if (err) {
+            return err;
+        }
+    }
+    *why = boot_counter_admit(run, staged);
+    if (*why == 0) {
+        *why = boot_counter_fits(run, staged);
+    }
+    /* Optional: an older version is a downgrade too. */
+    if (*why == 0 && (run->cfg->counter->flags & IFU_COUNTER_F_VERSION) != 0 && running != NULL &&
+        ifu_image_version_cmp(&staged->hdr.version, &running->hdr.version) < 0) {
+        *why = IFU_EROLLBACK;
+    }
+    return 0;
 }
 
 /* The primary's magic is written by the bootloader only, last in a finish
@@ -303,6 +372,14 @@ int boot_finish_go(struct boot_run *run, unsigned slot, const struct ifu_area *a
     res->entry_off = a->off + info->hdr.hdr_size;
     res->info = *info;
     res->state = state;
+    /* R2: a confirmed image is committed before it runs; one on trial is
+     * not, so its revert stays possible. */
+    if (state != IFU_BOOT_STATE_TESTING) {
+        int err = boot_counter_commit(run, info);
+        if (err) {
+            return err;
+        }
+    }
     boot_emit(run, IFU_BOOT_EV_BOOT, slot, 0);
     return 0;
 }
@@ -380,6 +457,19 @@ int ifu_boot_go(struct ifu_boot *b, const struct ifu_boot_config *cfg, struct if
     run.b = b;
     run.cfg = cfg;
     run.res = res;
+    run.ctr_value = 0;
+    run.ctr_max = 0xffffffffu;
+    if (cfg->counter != NULL) {
+        /* Read once, before any slot is touched; a counter that cannot be
+         * read stops the boot (never "no counter"). */
+        struct ifu_counter_state cs;
+        err = ifu_counter_get(cfg->counter, &cs);
+        if (err) {
+            return err;
+        }
+        run.ctr_value = cs.value;
+        run.ctr_max = cs.max;
+    }
     err = boot_mode_go(&run);
     ifu_wipe(b, sizeof *b);
     return err;

@@ -1,5 +1,7 @@
 /* Overwrite mode: the staged image is copied over the primary, no revert.
  * docs/DESIGN.md §7.5. */
+#include <stddef.h>
+
 #include "boot_priv.h"
 #include "ifu/errors.h"
 #include "util_priv.h"
@@ -66,6 +68,30 @@ static int install(struct boot_run *run)
     }
     if (err) {
         return boot_reject(run, err);
+    }
+    if (run->cfg->counter != NULL) {
+        /* Anti-rollback: the running image, if it verifies, is committed
+         * (installed images are permanent here) and compared with. */
+        struct ifu_image_info cur;
+        struct trailer t;
+        const struct ifu_area *pri = &run->cfg->primary;
+        int why;
+        err = boot_verify(run, pri, 0, pri->size - run->lay.primary_trailer, &cur);
+        if (boot_is_flash_error(err)) {
+            return err;
+        }
+        int have = err == 0;
+        err = tr_read(pri, &t);
+        if (!err) {
+            err = boot_install_policy(run, &staged, have ? &cur : NULL,
+                                      boot_running_state(&t) != IFU_BOOT_STATE_TESTING, &why);
+        }
+        if (err) {
+            return err;
+        }
+        if (why) {
+            return boot_reject(run, why);
+        }
     }
     struct journal j = {.op = JOP_OVERWRITE, .new_size = staged.total_size};
     return journal_install(run, &j);

@@ -37,6 +37,7 @@ static const struct err_name err_names[] = {
     {IFU_EMISMATCH, "re-sent bytes differ from those already written"},
     {IFU_ERANGE, "write past the end of the image or slot"},
     {IFU_ECANCELED, "update cancelled"},
+    {IFU_ECOUNTER, "security counter exhausted or cannot hold the value"},
 };
 
 const char *ifu_strerror(int err)

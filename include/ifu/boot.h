@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "ifu/counter.h"
 #include "ifu/flash.h"
 #include "ifu/image.h"
 
@@ -89,6 +90,12 @@ struct ifu_boot_config {
     void (*event)(void *ctx, enum ifu_boot_event ev, unsigned slot, int err);
     void (*recovery)(void *ctx, int err);
     void *hook_ctx;
+    /* Optional anti-rollback counter (include/ifu/counter.h); NULL for none.
+     * Bootloader: no image whose SEC_CNT is below it is booted, installed or
+     * reverted into (IFU_EROLLBACK), and it is raised to an image's SEC_CNT
+     * only once that image is confirmed (docs/ROLLBACK.md). Application:
+     * the update API reads it to refuse such images in finish. */
+    struct ifu_counter *counter;
 };
 
 /* Sizes that follow from the slots' geometry and the mode. */
@@ -126,6 +133,7 @@ struct ifu_boot {
 #define IFU_BOOT_DID_REVERT  0x04u /* reverted an unconfirmed trial */
 #define IFU_BOOT_DID_REJECT  0x08u /* refused a requested image (reject_err says why) */
 #define IFU_BOOT_DID_TRIAL   0x10u /* the booted image starts its trial */
+#define IFU_BOOT_DID_COUNTER 0x20u /* raised the anti-rollback counter (cfg->counter) */
 
 struct ifu_boot_result {
     unsigned slot;              /* 0: primary (XIP: A), 1: secondary (XIP: B) */

@@ -45,6 +45,8 @@ enum ifu_err {
     IFU_EMISMATCH = -29, /* re-sent bytes differ from those already written */
     IFU_ERANGE = -30,    /* a write reaches past the image's end or the slot's largest image */
     IFU_ECANCELED = -31, /* the transfer was aborted */
+    /* Anti-rollback */
+    IFU_ECOUNTER = -33, /* security counter exhausted, or cannot represent the value */
 };
 
 /* A short, constant, human-readable description of err. Never NULL; returns
