@@ -84,6 +84,7 @@ static int slot_scan(struct boot_run *run, unsigned i, struct slot *s)
     s->area = i == 0 ? &run->cfg->primary : &run->cfg->secondary;
     s->valid = 0;
     s->eligible = 0;
+    s->trial_over = 0;
     int err = tr_read(s->area, &s->t);
     s->err = err ? err : s->t.reject_err;
     if (err || s->t.rejected) {
@@ -106,6 +107,11 @@ static int slot_scan(struct boot_run *run, unsigned i, struct slot *s)
     s->err = err;
     if (err && s->trial_over) {
         return trial_failed(run, i, s);
+    }
+    if (err == IFU_EROLLBACK && run->cfg->counter != NULL) {
+        /* Below the counter, which never goes down: refused for good,
+         * confirmed or not. */
+        return reject(run, i, s, err);
     }
     if (err) {
         /* Only a request not yet confirmed is refused for good. A confirmed
@@ -147,7 +153,8 @@ static int xip_counter(struct boot_run *run, struct slot s[2])
     }
     for (unsigned i = 0; i < 2 && !err; i++) {
         struct slot *x = &s[i];
-        int request = x->t.magic == 1 && !x->t.image_ok && !x->trial_over;
+        /* A request (for a test or for good) not yet tried. */
+        int request = x->t.magic == 1 && !x->trial_over;
         if (!x->valid) {
             continue;
         }
@@ -155,10 +162,10 @@ static int xip_counter(struct boot_run *run, struct slot s[2])
         if (why == 0 && request) {
             why = boot_counter_fits(run, &x->info);
         }
-        if (why != 0 && request) {
-            err = reject(run, i, x, why);
+        if (why != 0 && (request || why == IFU_EROLLBACK)) {
+            err = reject(run, i, x, why); /* below the counter: for good */
         } else if (why != 0) {
-            x->valid = 0; /* below the counter: skipped, as any image that fails */
+            x->valid = 0;
             x->err = why;
         }
     }
@@ -184,6 +191,25 @@ int boot_mode_go(struct boot_run *run)
             return err;
         }
     }
+    /* IFU_COUNTER_F_VERSION: an image requested for good (or confirmed)
+     * that is not newer than the other slot's settled image (confirmed, or
+     * without a trailer) is a downgrade too. A pending trial does not
+     * count: the older image is what its revert needs. */
+    if (run->cfg->counter != NULL && (run->cfg->counter->flags & IFU_COUNTER_F_VERSION) != 0) {
+        for (unsigned i = 0; i < 2; i++) {
+            const struct slot *o = &s[1 - i];
+            if (s[i].valid && s[i].t.magic == 1 && s[i].t.image_ok && o->valid &&
+                (o->t.image_ok || o->t.magic != 1) &&
+                ifu_image_version_cmp(&s[i].info.hdr.version, &o->info.hdr.version) <= 0) {
+                int err = reject(run, i, &s[i], IFU_EROLLBACK);
+                if (err) {
+                    return err;
+                }
+            }
+        }
+    }
+    /* After the version rule, so an older image requested for good is
+     * refused before xip_counter would commit its SEC_CNT. */
     if (run->cfg->counter != NULL) {
         int err = xip_counter(run, s);
         if (err) {
