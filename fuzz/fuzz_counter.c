@@ -93,8 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     f.inverted = (cfg & 0x10u) != 0;
     const struct ifu_area area = {&f.sim.flash, 0, SECTOR * sectors};
-    otp = (struct ifu_counter_otp){otp_read, otp_prog, &f, 0, OTP_SIZE,
-                                   (uint8_t)(f.inverted ? 0xff : 0x00)};
+    otp = (struct ifu_counter_otp){otp_read, otp_prog, &f,
+                                   0,        OTP_SIZE, (uint8_t)(f.inverted ? 0xff : 0x00)};
     int err = flash ? ifu_counter_flash_init(&c, &area) : ifu_counter_otp_init(&c, &otp);
     if (err) {
         abort();
@@ -149,7 +149,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Cut at an operation of the same advance. */
     if (ops > 0 && data[1] != 0) {
         ifu_sim_restore(&f.sim, snap);
-        ifu_sim_arm_cut(&f.sim, 1u + data[1] % ops, (enum ifu_sim_cut)(data[2] % IFU_SIM_CUT_MODES));
+        ifu_sim_arm_cut(&f.sim, 1u + data[1] % ops,
+                        (enum ifu_sim_cut)(data[2] % IFU_SIM_CUT_MODES));
         err = ifu_counter_advance(&c, t);
         ifu_sim_power_on(&f.sim);
         uint32_t vc = value_or_die(&c);

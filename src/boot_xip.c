@@ -47,9 +47,9 @@ struct slot {
     const struct ifu_area *area;
     struct trailer t;
     struct ifu_image_info info;
-    int valid;    /* verified in this call, and built for this slot */
-    int eligible; /* confirmed, or requested and not yet tried */
-    int err;      /* why it is not valid, 0 if it is */
+    int valid;      /* verified in this call, and built for this slot */
+    int eligible;   /* confirmed, or requested and not yet tried */
+    int err;        /* why it is not valid, 0 if it is */
     int trial_over; /* with a counter: tried, never confirmed; decided after the scan */
 };
 

@@ -165,7 +165,7 @@ static int check_header(const struct ifu_update *up, const uint8_t raw[IFU_IMAGE
     const struct ifu_counter *ctr = up->cfg->counter;
     if (ctr != NULL && (ctr->flags & IFU_COUNTER_F_VERSION) != 0) {
         flags |= ifu_boot_mode() == IFU_BOOT_MODE_XIP ? IFU_UPDATE_P_NEWER_ONLY
-                                                       : IFU_UPDATE_P_NO_DOWNGRADE;
+                                                      : IFU_UPDATE_P_NO_DOWNGRADE;
     }
     if (up->have_running && (flags & (IFU_UPDATE_P_NO_DOWNGRADE | IFU_UPDATE_P_NEWER_ONLY))) {
         int c = ifu_image_version_cmp(&h.version, &up->running);

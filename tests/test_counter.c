@@ -30,10 +30,10 @@
 
 struct ctr_sim {
     struct ifu_sim sim;
-    struct ifu_area area;         /* the flash counter's area */
-    struct ifu_counter_otp otp;   /* the OTP counter's storage */
-    struct ifu_counter c;         /* the counter under test */
-    int inverted;                 /* OTP presented as blank 0xff */
+    struct ifu_area area;       /* the flash counter's area */
+    struct ifu_counter_otp otp; /* the OTP counter's storage */
+    struct ifu_counter c;       /* the counter under test */
+    int inverted;               /* OTP presented as blank 0xff */
 };
 
 static int otp_read(void *ctx, uint32_t off, void *buf, uint32_t len)
@@ -67,9 +67,8 @@ enum backend { BE_OTP, BE_FLASH };
 /* Flash: `sectors` sectors of sector_size bytes (the counter's area is the
  * whole device); OTP: otp_size bytes at OTP offset 3 (not aligned on
  * purpose). */
-static void ctr_sim_init(struct ctr_sim *s, enum backend be, uint32_t sector_size,
-                         uint32_t sectors, uint32_t write_size, uint8_t erased,
-                         uint32_t otp_size, int inverted)
+static void ctr_sim_init(struct ctr_sim *s, enum backend be, uint32_t sector_size, uint32_t sectors,
+                         uint32_t write_size, uint8_t erased, uint32_t otp_size, int inverted)
 {
     memset(s, 0, sizeof *s);
     struct ifu_sector_run run = {sector_size, sectors};
@@ -83,8 +82,8 @@ static void ctr_sim_init(struct ctr_sim *s, enum backend be, uint32_t sector_siz
     };
     assert_ifu(ifu_sim_init(&s->sim, &cfg), 0);
     s->area = (struct ifu_area){&s->sim.flash, 0, sector_size * sectors};
-    s->otp = (struct ifu_counter_otp){otp_read, otp_prog, s, 3, otp_size,
-                                      (uint8_t)(inverted ? 0xff : 0x00)};
+    s->otp = (struct ifu_counter_otp){otp_read, otp_prog, s,
+                                      3,        otp_size, (uint8_t)(inverted ? 0xff : 0x00)};
     s->inverted = inverted;
     if (be == BE_OTP) {
         assert_ifu(ifu_counter_otp_init(&s->c, &s->otp), 0);
@@ -363,9 +362,9 @@ static void pl_run(const struct pl_case *pc)
 static void test_counter_survives_cut_at_every_op_of_a_bump(void **state)
 {
     static const struct pl_case cases[] = {
-        {BE_OTP, 64, 2, 8, 0xff, 8},     {BE_OTP, 64, 2, 8, 0xff, 40},
-        {BE_FLASH, 64, 2, 8, 0xff, 4},   {BE_FLASH, 64, 3, 1, 0x00, 4},
-        {BE_FLASH, 96, 2, 32, 0xff, 4},  {BE_FLASH, 32, 2, 16, 0x00, 4},
+        {BE_OTP, 64, 2, 8, 0xff, 8},    {BE_OTP, 64, 2, 8, 0xff, 40},
+        {BE_FLASH, 64, 2, 8, 0xff, 4},  {BE_FLASH, 64, 3, 1, 0x00, 4},
+        {BE_FLASH, 96, 2, 32, 0xff, 4}, {BE_FLASH, 32, 2, 16, 0x00, 4},
     };
     (void)state;
     pl_cuts = 0;

@@ -209,9 +209,8 @@ static void test_rollback_counter_moves_only_after_confirm(void **state)
         assert_int_equal(res.state, IFU_BOOT_STATE_CONFIRMED);
         /* Direct-XIP: slot A's image is now below the counter, refused for
          * good (marked once). */
-        assert_int_equal(res.actions, IFU_BOOT_DID_COUNTER | (mode == IFU_BOOT_MODE_XIP
-                                                                  ? IFU_BOOT_DID_REJECT
-                                                                  : 0u));
+        assert_int_equal(res.actions, IFU_BOOT_DID_COUNTER |
+                                          (mode == IFU_BOOT_MODE_XIP ? IFU_BOOT_DID_REJECT : 0u));
         assert_int_equal(crig_value(c), 7);
         /* Committed once: later boots write nothing. */
         ifu_sim_reset_stats(&c->r.sim);
@@ -364,8 +363,8 @@ static void test_rollback_version_flag_refuses_older_versions(void **state)
             for (int path = 0; path < 2; path++) {
                 restore(c, &s);
                 enum ifu_boot_request_kind kind = IFU_BOOT_REQ_PERMANENT;
-                int err = path == 0 ? crig_update(c, 0, img, kind)
-                                    : crig_stage_request(c, 0, img, kind);
+                int err =
+                    path == 0 ? crig_update(c, 0, img, kind) : crig_stage_request(c, 0, img, kind);
                 /* The update API applies the version rule with the flag
                  * only; the engine path stages without the API's checks. */
                 int api_want = path == 0 && flag ? want : 0;
@@ -414,8 +413,8 @@ static unsigned pl_failures;
  * the counter at want's SEC_CNT; cut it at every operation of either
  * simulator, in every mode; after each cut: old <= counter <= new, then the
  * next boot (uncut) boots want and finishes the commit. */
-static void pl_boot(struct crig *c, const struct snap *s, const struct tu_image *want,
-                    uint32_t old, const char *what)
+static void pl_boot(struct crig *c, const struct snap *s, const struct tu_image *want, uint32_t old,
+                    const char *what)
 {
     struct ifu_boot_result res;
     uint32_t new_value = (uint32_t)want->spec.sec_cnt;
@@ -445,8 +444,8 @@ static void pl_boot(struct crig *c, const struct snap *s, const struct tu_image 
                 int gerr = ifu_counter_get(&c->ctr, &st);
                 bad |= gerr != 0 || st.value < old || st.value > new_value;
                 int err2 = tu_rig_go(&c->r, &res);
-                bad |= err2 != 0 || !crig_booted(&res, want) ||
-                       res.state != IFU_BOOT_STATE_CONFIRMED;
+                bad |=
+                    err2 != 0 || !crig_booted(&res, want) || res.state != IFU_BOOT_STATE_CONFIRMED;
                 bad |= crig_value(c) != new_value;
                 bad |= c->r.sim.stats.prog_over != 0 || c->r.sim.stats.misuse != 0;
                 if (bad) {

@@ -156,7 +156,11 @@ struct ifu_boot_result {
  * for a bad configuration (nothing touched); or a flash error, after which
  * calling again (or resetting) resumes safely. The configuration (slots,
  * a non-empty keyring, a hash set this build supports) is checked before
- * any flash is read or written. */
+ * any flash is read or written. With cfg->counter set, the counter is read
+ * first (its error, or IFU_EINVAL for a counter without callbacks, stops the
+ * boot), images below it count as not verifying (IFU_EROLLBACK), and it is
+ * raised for a confirmed image before that image is named
+ * (IFU_BOOT_DID_COUNTER; docs/ROLLBACK.md). */
 int ifu_boot_go(struct ifu_boot *b, const struct ifu_boot_config *cfg, struct ifu_boot_result *res);
 
 /* Application: ask the bootloader to install the image staged in the
