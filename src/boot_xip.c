@@ -163,6 +163,7 @@ static int xip_counter(struct boot_run *run, struct slot s[2])
             why = boot_counter_fits(run, &x->info);
         }
         if (why != 0 && (request || why == IFU_EROLLBACK)) {
+            x->trial_over = 0;            /* refused here; no revert to decide */
             err = reject(run, i, x, why); /* below the counter: for good */
         } else if (why != 0) {
             x->valid = 0;
