@@ -90,33 +90,34 @@ int ifu_counter_advance(const struct ifu_counter *c, uint32_t value)
     return err;
 }
 
-/* ---- OTP thermometer: value v = bits 0..v-1 programmed ---- */
+/* ---- OTP thermometer: value = programmed bits, lowest first ---- */
 
 #define OTP_CHUNK 16u
 
-/* Logical bit i (1 = programmed) of OTP byte raw. */
+/* Logical bits of OTP byte raw: 1 = programmed. */
 static uint8_t otp_logical(const struct ifu_counter_otp *o, uint8_t raw)
 {
     return (uint8_t)(raw ^ o->blank);
 }
 
-/* Programmed bits from bit 0 of the byte upwards, before the first blank. */
-static uint32_t leading_ones(uint8_t b)
+static uint32_t popcount8(uint8_t b)
 {
     uint32_t n = 0;
-    while (n < 8 && (b & (1u << n)) != 0) {
+    for (; b != 0; b &= (uint8_t)(b - 1u)) {
         n++;
     }
     return n;
 }
 
+/* The value is the number of programmed bits, wherever they are: a raise
+ * programs exactly the bits it adds, so a bit a torn write left above a
+ * blank one is counted once and never makes a later raise overshoot. */
 static int otp_read(const struct ifu_counter *c, uint32_t *value)
 {
     const struct ifu_counter_otp *o = c->backend;
     uint8_t buf[OTP_CHUNK];
+    uint32_t v = 0;
 
-    /* The value ends at the first blank bit: a bit above it (from a torn
-     * program) counts only once every bit below it is programmed too. */
     for (uint32_t pos = 0; pos < o->size; pos += OTP_CHUNK) {
         uint32_t n = IFU_MIN(OTP_CHUNK, o->size - pos);
         int err = o->read(o->ctx, o->off + pos, buf, n);
@@ -124,14 +125,10 @@ static int otp_read(const struct ifu_counter *c, uint32_t *value)
             return err;
         }
         for (uint32_t i = 0; i < n; i++) {
-            uint8_t b = otp_logical(o, buf[i]);
-            if (b != 0xffu) {
-                *value = (pos + i) * 8u + leading_ones(b);
-                return 0;
-            }
+            v += popcount8(otp_logical(o, buf[i]));
         }
     }
-    *value = o->size * 8u;
+    *value = v;
     return 0;
 }
 
@@ -145,25 +142,37 @@ static int otp_advance(const struct ifu_counter *c, uint32_t value)
     if (err || value <= cur) {
         return err;
     }
-    /* Program bits cur..value-1, ORed with bits 0..cur-1 already set: one
-     * prog per 16 bytes, lowest bytes first, so a cut leaves bits 0..cur-1
-     * plus some of cur..value-1: a value in [cur, value]. No bit at or
-     * above value is ever programmed. */
-    uint32_t first = cur / 8u;
-    uint32_t last = (value - 1u) / 8u;
-    for (uint32_t pos = first; pos <= last; pos += OTP_CHUNK) {
-        uint32_t n = IFU_MIN(OTP_CHUNK, last + 1u - pos);
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t bit0 = (pos + i) * 8u;
-            uint32_t ones = value - bit0 >= 8u ? 8u : value - bit0;
-            uint8_t logical = (uint8_t)((1u << ones) - 1u);
-            buf[i] = (uint8_t)(logical ^ o->blank);
-        }
-        err = o->prog(o->ctx, o->off + pos, buf, n);
+    /* Program the value - cur lowest blank bits, 16 bytes per prog, lowest
+     * bytes first (from a clean start: bits cur..value-1, a thermometer). A
+     * cut lands any subset of them: the count is in [cur, value]. */
+    uint32_t need = value - cur;
+    for (uint32_t pos = 0; need > 0 && pos < o->size; pos += OTP_CHUNK) {
+        uint32_t n = IFU_MIN(OTP_CHUNK, o->size - pos);
+        uint32_t changed = 0;
+        err = o->read(o->ctx, o->off + pos, buf, n);
         if (err) {
             return err;
         }
+        for (uint32_t i = 0; i < n; i++) {
+            uint8_t b = otp_logical(o, buf[i]);
+            for (uint32_t k = 0; k < 8 && need > 0; k++) {
+                if ((b & (1u << k)) == 0) {
+                    b = (uint8_t)(b | (1u << k));
+                    need--;
+                    changed = 1;
+                }
+            }
+            buf[i] = (uint8_t)(b ^ o->blank);
+        }
+        if (changed) {
+            err = o->prog(o->ctx, o->off + pos, buf, n);
+            if (err) {
+                return err;
+            }
+        }
     }
+    /* need > 0 here means the bits ran out under us: the read-back in
+     * ifu_counter_advance reports it. */
     return 0;
 }
 

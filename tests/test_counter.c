@@ -157,18 +157,25 @@ static void test_counter_otp_refuses_value_beyond_its_bits_with_ecounter(void **
     ifu_sim_free(&s.sim);
 }
 
-static void test_counter_otp_bits_above_a_gap_do_not_count_until_it_fills(void **state)
+static void test_counter_otp_stray_bits_count_and_raise_lands_exactly(void **state)
 {
     struct ctr_sim s;
     (void)state;
     ctr_sim_init(&s, BE_OTP, 64, 2, 8, 0xff, 4, 0);
     uint8_t stray[2] = {0x0b, 0x80}; /* bits 0,1,3 and 15: as a torn program leaves them */
     assert_ifu(ifu_sim_otp_prog(&s.sim, 3, stray, 2), 0);
-    assert_int_equal(value_of(&s), 2);
-    assert_ifu(ifu_counter_advance(&s.c, 4), 0);
     assert_int_equal(value_of(&s), 4);
+    assert_ifu(ifu_counter_advance(&s.c, 5), 0);
+    assert_int_equal(value_of(&s), 5);
+    assert_int_equal(s.sim.otp[3], 0x0f); /* the lowest blank bit: 2 */
+    /* The stray bit 15 never makes a raise overshoot. */
+    assert_ifu(ifu_counter_advance(&s.c, 15), 0);
+    assert_int_equal(value_of(&s), 15);
     assert_ifu(ifu_counter_advance(&s.c, 16), 0);
     assert_int_equal(value_of(&s), 16);
+    assert_int_equal(s.sim.otp[3], 0xff);
+    assert_int_equal(s.sim.otp[4], 0xff);
+    assert_int_equal(s.sim.otp[5], 0x00);
     ifu_sim_free(&s.sim);
 }
 
@@ -383,7 +390,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counter_otp_counts_bits_and_reports_remaining_bumps),
         cmocka_unit_test(test_counter_otp_refuses_value_beyond_its_bits_with_ecounter),
-        cmocka_unit_test(test_counter_otp_bits_above_a_gap_do_not_count_until_it_fills),
+        cmocka_unit_test(test_counter_otp_stray_bits_count_and_raise_lands_exactly),
         cmocka_unit_test(test_counter_init_refuses_bad_configurations_with_einval),
         cmocka_unit_test(test_counter_flash_ring_wraps_and_keeps_the_highest_value),
         cmocka_unit_test(test_counter_flash_corrupt_newest_record_falls_back_to_previous),

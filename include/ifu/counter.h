@@ -76,9 +76,10 @@ struct ifu_counter_otp {
 /* Largest OTP region, bytes: 65535 B = 524,280 bumps of one. */
 #define IFU_COUNTER_OTP_MAX_SIZE 65535u
 
-/* Make c an OTP thermometer counter over otp (which must outlive c): value v
- * is bits 0..v-1 programmed (bit 0 = least significant bit of the first
- * byte). max = 8 * otp->size. Returns 0 or IFU_EINVAL (no callbacks, size 0
+/* Make c an OTP thermometer counter over otp (which must outlive c): the
+ * value is the number of programmed bits, and a raise programs the lowest
+ * blank bits, so value v is normally bits 0..v-1 (bit 0 = least significant
+ * bit of the first byte). max = 8 * otp->size. Returns 0 or IFU_EINVAL (no callbacks, size 0
  * or above IFU_COUNTER_OTP_MAX_SIZE, blank not 0x00/0xff). Touches nothing. */
 int ifu_counter_otp_init(struct ifu_counter *c, const struct ifu_counter_otp *otp);
 
