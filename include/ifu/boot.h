@@ -82,6 +82,12 @@ struct ifu_boot_config {
      * (IFU_HASHSET(...) bits; 0 means SHA-256 only). */
     const struct ifu_keyring *keys;
     uint32_t hashset;
+    /* Optional anti-rollback counter (include/ifu/counter.h); NULL for none.
+     * Bootloader: no image whose SEC_CNT is below it is booted, installed or
+     * reverted into (IFU_EROLLBACK), and it is raised to an image's SEC_CNT
+     * only once that image is confirmed (docs/ROLLBACK.md). Application:
+     * the update API reads it to refuse such images in finish. */
+    struct ifu_counter *counter;
     /* Optional hooks (NULL for none). event: progress for a log or a LED;
      * slot is 0 (primary/A) or 1 (secondary/B); err is 0 or why an image was
      * refused. recovery: called once by ifu_boot_go before it returns
@@ -90,12 +96,6 @@ struct ifu_boot_config {
     void (*event)(void *ctx, enum ifu_boot_event ev, unsigned slot, int err);
     void (*recovery)(void *ctx, int err);
     void *hook_ctx;
-    /* Optional anti-rollback counter (include/ifu/counter.h); NULL for none.
-     * Bootloader: no image whose SEC_CNT is below it is booted, installed or
-     * reverted into (IFU_EROLLBACK), and it is raised to an image's SEC_CNT
-     * only once that image is confirmed (docs/ROLLBACK.md). Application:
-     * the update API reads it to refuse such images in finish. */
-    struct ifu_counter *counter;
 };
 
 /* Sizes that follow from the slots' geometry and the mode. */
