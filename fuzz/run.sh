@@ -15,7 +15,7 @@ mkdir -p "$BUILD" && BUILD=$(cd "$BUILD" && pwd)
 SECONDS_EACH=${2:-30}
 shift 2 2>/dev/null || shift $#
 SHARED=${IFU_SHARED_DIR:-$ROOT/../shared}
-TARGETS=(image_parse verify boot update smp keystore)
+TARGETS=(image_parse verify boot update smp keystore counter)
 
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DIFU_FUZZ=ON -DIFU_SANITIZE=ON -DIFU_BUILD_TOOLS=OFF -DIFU_BUILD_TESTS=OFF \

@@ -275,6 +275,9 @@ int boot_verify(struct boot_run *run, const struct ifu_area *a, uint32_t off, ui
         return err;
     }
     err = ifu_verify_finish(v, &reader, info);
+    if (!err) {
+        err = boot_counter_admit(run, info);
+    }
     p->err = err;
     p->verdict = v->verdict;
     memcpy(p->digest, info->digest, sizeof p->digest);
@@ -294,6 +297,8 @@ int boot_proof_check(const struct boot_run *run, const struct ifu_area *a, uint3
     ok &= IFU_FI(PROOF_VERDICT, p->verdict == IFU_FI_VERDICT_OK);
     ok &= IFU_FI(PROOF_OFF, p->off == off);
     ok &= IFU_FI(PROOF_DIGEST, n != 0 && ifu_ct_memcmp(p->digest, info->digest, n) == 0);
+    /* The anti-rollback rule R1, a second time (boot_verify applied it once). */
+    ok &= IFU_FI(PROOF_COUNTER, run->cfg->counter == NULL || info->sec_cnt >= run->ctr_value);
     return ok ? 0 : IFU_EFAULT;
 }
 
@@ -317,6 +322,71 @@ static uint32_t result_mix(const struct ifu_boot_result *res)
         h = (h ^ res->info.digest[i]) * 0x01000193u;
     }
     return h;
+}
+
+int boot_counter_admit(const struct boot_run *run, const struct ifu_image_info *info)
+{
+    /* R1: never boot, install or revert into an older security epoch. */
+    if (run->cfg->counter != NULL && info->sec_cnt < run->ctr_value) {
+        return IFU_EROLLBACK;
+    }
+    return 0;
+}
+
+int boot_counter_fits(const struct boot_run *run, const struct ifu_image_info *info)
+{
+    /* An image the counter could never be raised to is refused before it
+     * installs: its confirm could not commit it (OTP exhausted). */
+    if (run->cfg->counter != NULL && info->sec_cnt > run->ctr_max) {
+        return IFU_ECOUNTER;
+    }
+    return 0;
+}
+
+/* R2: called only for an image that is confirmed (or installed for good),
+ * verified in this call. A cut inside leaves the counter between the old
+ * value and sec_cnt, and the next boot commits again. */
+int boot_counter_commit(struct boot_run *run, const struct ifu_image_info *info)
+{
+    if (run->cfg->counter == NULL || info->sec_cnt <= run->ctr_value ||
+        info->sec_cnt > run->ctr_max) {
+        return 0;
+    }
+    int err = ifu_counter_advance(run->cfg->counter, info->sec_cnt);
+    if (err) {
+        return err;
+    }
+    run->ctr_value = info->sec_cnt;
+    run->res->actions |= IFU_BOOT_DID_COUNTER;
+    return 0;
+}
+
+int boot_install_policy(struct boot_run *run, const struct ifu_image_info *staged,
+                        const struct ifu_image_info *running, int running_confirmed, int *why)
+{
+    *why = 0;
+    if (run->cfg->counter == NULL) {
+        return 0;
+    }
+    /* A running image confirmed since the last reset has not been
+     * committed yet: commit it first, so a staged image between the stored
+     * counter and the running image's SEC_CNT is still a downgrade. */
+    if (running != NULL && running_confirmed) {
+        int err = boot_counter_commit(run, running);
+        if (err) {
+            return err;
+        }
+    }
+    *why = boot_counter_admit(run, staged);
+    if (*why == 0) {
+        *why = boot_counter_fits(run, staged);
+    }
+    /* Optional: an older version is a downgrade too. */
+    if (*why == 0 && (run->cfg->counter->flags & IFU_COUNTER_F_VERSION) != 0 && running != NULL &&
+        ifu_image_version_cmp(&staged->hdr.version, &running->hdr.version) < 0) {
+        *why = IFU_EROLLBACK;
+    }
+    return 0;
 }
 
 /* The primary's magic is written by the bootloader only, last in a finish
@@ -349,6 +419,14 @@ int boot_finish_go(struct boot_run *run, unsigned slot, const struct ifu_area *a
     int err = boot_proof_check(run, a, 0, info);
     if (IFU_FI(PROOF_PASSED, err != 0)) {
         return err;
+    }
+    /* R2: a confirmed image is committed before it runs; one on trial is
+     * not, so its revert stays possible. */
+    if (state != IFU_BOOT_STATE_TESTING) {
+        err = boot_counter_commit(run, info);
+        if (err) {
+            return err;
+        }
     }
     struct ifu_keystore *ks = run->cfg->keystore;
     if (ks != NULL) {
@@ -498,6 +576,19 @@ int ifu_boot_go(struct ifu_boot *b, const struct ifu_boot_config *cfg, struct if
     for (unsigned i = 0; i < 2; i++) {
         run.proof[i].err = IFU_ENOIMAGE;
         run.proof[i].verdict = IFU_FI_VERDICT_BAD;
+    }
+    run.ctr_value = 0;
+    run.ctr_max = 0xffffffffu;
+    if (cfg->counter != NULL) {
+        /* Read once, before any slot is touched; a counter that cannot be
+         * read stops the boot (never "no counter"). */
+        struct ifu_counter_state cs;
+        err = ifu_counter_get(cfg->counter, &cs);
+        if (err) {
+            return err;
+        }
+        run.ctr_value = cs.value;
+        run.ctr_max = cs.max;
     }
     err = boot_mode_go(&run);
     ifu_wipe(b, sizeof *b);

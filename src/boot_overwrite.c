@@ -1,5 +1,7 @@
 /* Overwrite mode: the staged image is copied over the primary, no revert.
  * docs/DESIGN.md §7.5. */
+#include <stddef.h>
+
 #include "boot_priv.h"
 #include "fault_priv.h"
 #include "ifu/errors.h"
@@ -67,6 +69,30 @@ static int install(struct boot_run *run)
     }
     if (!IFU_FI(MODE_STAGED_VERIFIED, err == 0)) {
         return boot_reject(run, err);
+    }
+    if (run->cfg->counter != NULL) {
+        /* Anti-rollback: the running image, if it verifies, is committed
+         * (installed images are permanent here) and compared with. */
+        struct ifu_image_info cur;
+        struct trailer t;
+        const struct ifu_area *pri = &run->cfg->primary;
+        int why;
+        err = boot_verify(run, pri, 0, pri->size - run->lay.primary_trailer, &cur);
+        if (boot_is_flash_error(err)) {
+            return err;
+        }
+        int have = err == 0;
+        err = tr_read(pri, &t);
+        if (!err) {
+            err = boot_install_policy(run, &staged, have ? &cur : NULL,
+                                      boot_running_state(&t) != IFU_BOOT_STATE_TESTING, &why);
+        }
+        if (err) {
+            return err;
+        }
+        if (why) {
+            return boot_reject(run, why);
+        }
     }
     /* The primary is about to be overwritten: check the decision again. */
     err = boot_proof_check(run, &run->cfg->secondary, 0, &staged);

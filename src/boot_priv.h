@@ -90,6 +90,8 @@ struct boot_run {
     struct boot_proof proof[2]; /* [0] primary (XIP: A), [1] secondary (XIP: B) */
     const struct ifu_keyring *keys; /* cfg->keys, or the keystore's keyring */
     uint32_t revoked;               /* the keystore's revoked entries (bit per entry) */
+    uint32_t ctr_value; /* cfg->counter's value, read once per run and kept as it moves */
+    uint32_t ctr_max;   /* the largest value it holds */
 };
 
 /* boot_common.c */
@@ -122,6 +124,21 @@ int boot_proof_check(const struct boot_run *run, const struct ifu_area *a, uint3
 int boot_no_image(struct boot_run *run, int err);
 int boot_is_flash_error(int err);
 int boot_reject(struct boot_run *run, int why);
+/* Anti-rollback (docs/ROLLBACK.md); each is a no-op without cfg->counter.
+ * admit: IFU_EROLLBACK if the image's SEC_CNT (0 if absent) is below the
+ * counter (boot_verify calls it for every image it passes). fits:
+ * IFU_ECOUNTER if it is above what the counter can hold. commit: raise the
+ * counter to a confirmed image's SEC_CNT (if it fits), or a storage error. */
+int boot_counter_admit(const struct boot_run *run, const struct ifu_image_info *info);
+int boot_counter_fits(const struct boot_run *run, const struct ifu_image_info *info);
+int boot_counter_commit(struct boot_run *run, const struct ifu_image_info *info);
+/* Before an install (overwrite, swap): commit the running image if it is
+ * confirmed (running: verified, or NULL), then the staged image's verdict in
+ * *why: 0, IFU_EROLLBACK (below the counter, or with IFU_COUNTER_F_VERSION
+ * an older version than the running one) or IFU_ECOUNTER. Returns 0 or a
+ * storage error. */
+int boot_install_policy(struct boot_run *run, const struct ifu_image_info *staged,
+                        const struct ifu_image_info *running, int running_confirmed, int *why);
 
 /* boot_journal.c */
 uint32_t journal_size(const struct tr_geo *g, uint32_t max_steps);

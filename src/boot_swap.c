@@ -1,5 +1,7 @@
 /* Swap mode: the offset swap with test boot, confirm and revert.
  * docs/DESIGN.md §7.4 and §7.7. */
+#include <stddef.h>
+
 #include "boot_priv.h"
 #include "fault_priv.h"
 #include "ifu/errors.h"
@@ -99,6 +101,25 @@ static int install(struct boot_run *run, const struct trailer *req)
      * request becomes permanent (nothing to revert to). */
     if (!err && old.total_size <= run->lay.max_image_size) {
         old_size = old.total_size;
+    }
+    if (cfg->counter != NULL) {
+        /* Anti-rollback: commit the running image if it is confirmed, then
+         * judge the staged one (an old image below the counter did not
+         * verify above, so it is neither saved nor compared with). */
+        struct trailer t;
+        int why;
+        int have = err == 0;
+        err = tr_read(&cfg->primary, &t);
+        if (!err) {
+            err = boot_install_policy(run, &staged, have ? &old : NULL,
+                                      boot_running_state(&t) != IFU_BOOT_STATE_TESTING, &why);
+        }
+        if (err) {
+            return err;
+        }
+        if (why) {
+            return boot_reject(run, why);
+        }
     }
     /* With no image saved to go back to, a test install is permanent: a
      * revert would have nothing to restore (DESIGN.md §7.4). */

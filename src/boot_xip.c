@@ -2,6 +2,7 @@
  * a trial that does not confirm is rejected for good. Nothing is copied and
  * nothing erased; every write is one trailer flag. docs/DESIGN.md §7.6. */
 #include <string.h>
+#include <stddef.h>
 
 #include "boot_priv.h"
 #include "fault_priv.h"
@@ -48,9 +49,10 @@ struct slot {
     const struct ifu_area *area;
     struct trailer t;
     struct ifu_image_info info;
-    int valid;    /* verified in this call, and built for this slot */
-    int eligible; /* confirmed, or requested and not yet tried */
-    int err;      /* why it is not valid, 0 if it is */
+    int valid;      /* verified in this call, and built for this slot */
+    int eligible;   /* confirmed, or requested and not yet tried */
+    int err;        /* why it is not valid, 0 if it is */
+    int trial_over; /* with a counter: tried, never confirmed; decided after the scan */
 };
 
 /* Refuse the requested image in slot i for good, recording why. */
@@ -66,24 +68,34 @@ static int reject(struct boot_run *run, unsigned i, struct slot *s, int why)
     return err ? err : ifu_area_sync(s->area);
 }
 
+/* The trial of slot i ended without a confirm: refuse it for good. */
+static int trial_failed(struct boot_run *run, unsigned i, struct slot *s)
+{
+    run->res->actions |= IFU_BOOT_DID_REVERT;
+    boot_emit(run, IFU_BOOT_EV_REVERT, i, 0);
+    s->valid = 0;
+    s->trial_over = 0;
+    s->t.rejected = 1;
+    s->err = IFU_ESTATE;
+    int err = tr_mark_rejected(s->area, IFU_ESTATE);
+    return err ? err : ifu_area_sync(s->area);
+}
+
 static int slot_scan(struct boot_run *run, unsigned i, struct slot *s)
 {
     s->area = i == 0 ? &run->cfg->primary : &run->cfg->secondary;
     s->valid = 0;
     s->eligible = 0;
+    s->trial_over = 0;
     int err = tr_read(s->area, &s->t);
     s->err = err ? err : s->t.reject_err;
     if (err || s->t.rejected) {
         return err; /* a rejected image is never verified or booted again */
     }
-    if (s->t.magic == 1 && !s->t.image_ok && s->t.trial) {
+    s->trial_over = s->t.magic == 1 && !s->t.image_ok && s->t.trial;
+    if (s->trial_over && run->cfg->counter == NULL) {
         /* Started once and never confirmed: the trial failed. */
-        run->res->actions |= IFU_BOOT_DID_REVERT;
-        boot_emit(run, IFU_BOOT_EV_REVERT, i, 0);
-        s->t.rejected = 1;
-        s->err = IFU_ESTATE;
-        err = tr_mark_rejected(s->area, IFU_ESTATE);
-        return err ? err : ifu_area_sync(s->area);
+        return trial_failed(run, i, s);
     }
     err = boot_verify(run, s->area, 0, run->lay.max_image_size, &s->info);
     if (boot_is_flash_error(err)) {
@@ -95,6 +107,14 @@ static int slot_scan(struct boot_run *run, unsigned i, struct slot *s)
         err = IFU_EHEADER;
     }
     s->err = err;
+    if (err && s->trial_over) {
+        return trial_failed(run, i, s);
+    }
+    if (err == IFU_EROLLBACK && run->cfg->counter != NULL) {
+        /* Below the counter, which never goes down: refused for good,
+         * confirmed or not. */
+        return reject(run, i, s, err);
+    }
     if (!IFU_FI(MODE_SLOT_VERIFIED, err == 0)) {
         /* Only a request not yet confirmed is refused for good. A confirmed
          * image that fails once (a keyring rotated too early, a corrupted
@@ -121,6 +141,48 @@ static int better(const struct slot *a, const struct slot *b)
     return a->t.image_ok && !b->t.image_ok;
 }
 
+/* Anti-rollback after the scan (docs/ROLLBACK.md): commit the confirmed
+ * images, drop what falls below the counter, refuse requests it cannot
+ * hold, and end a failed trial only if the other image can take over. */
+static int xip_counter(struct boot_run *run, struct slot s[2])
+{
+    int err = 0;
+    /* image_ok: confirmed by the application, or requested for good. */
+    for (unsigned i = 0; i < 2 && !err; i++) {
+        if (s[i].valid && s[i].t.image_ok) {
+            err = boot_counter_commit(run, &s[i].info);
+        }
+    }
+    for (unsigned i = 0; i < 2 && !err; i++) {
+        struct slot *x = &s[i];
+        /* A request (for a test or for good) not yet tried. */
+        int request = x->t.magic == 1 && !x->trial_over;
+        if (!x->valid) {
+            continue;
+        }
+        int why = boot_counter_admit(run, &x->info);
+        if (why == 0 && request) {
+            why = boot_counter_fits(run, &x->info);
+        }
+        if (why != 0 && (request || why == IFU_EROLLBACK)) {
+            x->trial_over = 0;            /* refused here; no revert to decide */
+            err = reject(run, i, x, why); /* below the counter: for good */
+        } else if (why != 0) {
+            x->valid = 0;
+            x->err = why;
+        }
+    }
+    /* The revert case: a failed trial is refused only if the other slot
+     * holds an image that boots; if that one fell below the counter (or
+     * does not verify), the trial image keeps booting, on trial. */
+    for (unsigned i = 0; i < 2 && !err; i++) {
+        if (s[i].trial_over && (!s[i].valid || s[1 - i].valid)) {
+            err = trial_failed(run, i, &s[i]);
+        }
+    }
+    return err;
+}
+
 int boot_mode_go(struct boot_run *run)
 {
     struct slot s[2];
@@ -129,6 +191,31 @@ int boot_mode_go(struct boot_run *run)
     memset(s, 0, sizeof s);
     for (unsigned i = 0; i < 2; i++) {
         int err = slot_scan(run, i, &s[i]);
+        if (err) {
+            return err;
+        }
+    }
+    /* IFU_COUNTER_F_VERSION: an image requested for good (or confirmed)
+     * that is not newer than the other slot's settled image (confirmed, or
+     * without a trailer) is a downgrade too. A pending trial does not
+     * count: the older image is what its revert needs. */
+    if (run->cfg->counter != NULL && (run->cfg->counter->flags & IFU_COUNTER_F_VERSION) != 0) {
+        for (unsigned i = 0; i < 2; i++) {
+            const struct slot *o = &s[1 - i];
+            if (s[i].valid && s[i].t.magic == 1 && s[i].t.image_ok && o->valid &&
+                (o->t.image_ok || o->t.magic != 1) &&
+                ifu_image_version_cmp(&s[i].info.hdr.version, &o->info.hdr.version) <= 0) {
+                int err = reject(run, i, &s[i], IFU_EROLLBACK);
+                if (err) {
+                    return err;
+                }
+            }
+        }
+    }
+    /* After the version rule, so an older image requested for good is
+     * refused before xip_counter would commit its SEC_CNT. */
+    if (run->cfg->counter != NULL) {
+        int err = xip_counter(run, s);
         if (err) {
             return err;
         }
@@ -176,8 +263,10 @@ int boot_mode_go(struct boot_run *run)
         if (err) {
             return err;
         }
-        run->res->actions |= IFU_BOOT_DID_TRIAL;
-        boot_emit(run, IFU_BOOT_EV_TRIAL, (unsigned)pick, 0);
+        if (!p->t.trial) { /* a kept trial (xip_counter) is not a new one */
+            run->res->actions |= IFU_BOOT_DID_TRIAL;
+            boot_emit(run, IFU_BOOT_EV_TRIAL, (unsigned)pick, 0);
+        }
         state = IFU_BOOT_STATE_TESTING;
     } else if (s[1 - pick].t.rejected && s[1 - pick].t.trial) {
         state = IFU_BOOT_STATE_REVERTED; /* the other image failed its trial */

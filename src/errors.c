@@ -38,6 +38,7 @@ static const struct err_name err_names[] = {
     {IFU_ERANGE, "write past the end of the image or slot"},
     {IFU_ECANCELED, "update cancelled"},
     {IFU_EREVOKED, "key revoked"},
+    {IFU_ECOUNTER, "security counter exhausted or cannot hold the value"},
     {IFU_EFAULT, "redundant checks disagree: fault suspected"},
 };
 

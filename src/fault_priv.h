@@ -62,6 +62,7 @@
     X(PROOF_VERDICT)         /* ... recorded verdict is OK */                                      \
     X(PROOF_OFF)             /* ... recorded for this offset */                                    \
     X(PROOF_DIGEST)          /* ... recorded digest is this image's */                             \
+    X(PROOF_COUNTER)         /* ... image is not below the security counter */                     \
     X(PROOF_PASSED)          /* ... the caller acts on the proof check's result */                 \
     X(GO_RESULT)             /* ifu_boot_go: the mode named an image */                            \
     X(GO_VERDICT)            /* ifu_boot_go: the result's verdict is OK */                         \

@@ -64,6 +64,7 @@ static psa_status_t to_psa(int err)
     case IFU_ENOSPC:
         return PSA_ERROR_INSUFFICIENT_STORAGE;
     case IFU_EROLLBACK:
+    case IFU_ECOUNTER: /* valid, but beyond what the security counter can hold */
         return PSA_ERROR_NOT_PERMITTED;
     case IFU_ENOHASH:
     case IFU_EHASH:

@@ -159,9 +159,17 @@ static int check_header(const struct ifu_update *up, const uint8_t raw[IFU_IMAGE
         ifu_image_version_cmp(&h.version, &p->min_version) < 0) {
         return IFU_EROLLBACK;
     }
-    if (up->have_running && (p->flags & (IFU_UPDATE_P_NO_DOWNGRADE | IFU_UPDATE_P_NEWER_ONLY))) {
+    /* The bootloader's version rule (IFU_COUNTER_F_VERSION), applied here
+     * as it will be there: not older (overwrite, swap), newer (direct-XIP). */
+    uint32_t flags = p->flags;
+    const struct ifu_counter *ctr = up->cfg->counter;
+    if (ctr != NULL && (ctr->flags & IFU_COUNTER_F_VERSION) != 0) {
+        flags |= ifu_boot_mode() == IFU_BOOT_MODE_XIP ? IFU_UPDATE_P_NEWER_ONLY
+                                                      : IFU_UPDATE_P_NO_DOWNGRADE;
+    }
+    if (up->have_running && (flags & (IFU_UPDATE_P_NO_DOWNGRADE | IFU_UPDATE_P_NEWER_ONLY))) {
         int c = ifu_image_version_cmp(&h.version, &up->running);
-        if (c < 0 || (c == 0 && (p->flags & IFU_UPDATE_P_NEWER_ONLY) != 0)) {
+        if (c < 0 || (c == 0 && (flags & IFU_UPDATE_P_NEWER_ONLY) != 0)) {
             return IFU_EROLLBACK;
         }
     }
@@ -735,6 +743,12 @@ int ifu_update_finish(struct ifu_update *up, struct ifu_image_info *info)
     int err = ifu_verify_finish(&up->verify, &reader, &up->result);
     if (!err && up->policy.min_sec_cnt != 0 && up->result.sec_cnt < up->policy.min_sec_cnt) {
         err = IFU_EROLLBACK; /* an older security epoch */
+    }
+    if (!err && up->cfg->counter != NULL) {
+        /* The bootloader's counter: refuse now what it would refuse
+         * (IFU_EROLLBACK) or could never commit (IFU_ECOUNTER), before an
+         * install is requested. A storage error fails the transfer too. */
+        err = ifu_counter_check(up->cfg->counter, up->result.sec_cnt);
     }
     if (!err) {
         err = ifu_area_sync(sec_of(up));

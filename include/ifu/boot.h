@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "ifu/counter.h"
 #include "ifu/flash.h"
 #include "ifu/image.h"
 #include "ifu/keys.h"
@@ -89,6 +90,12 @@ struct ifu_boot_config {
      * bootloader applies the keystore's rotation policy to the image it boots
      * once that image is confirmed, then calls the keystore's lock hook. */
     struct ifu_keystore *keystore;
+    /* Optional anti-rollback counter (include/ifu/counter.h); NULL for none.
+     * Bootloader: no image whose SEC_CNT is below it is booted, installed or
+     * reverted into (IFU_EROLLBACK), and it is raised to an image's SEC_CNT
+     * only once that image is confirmed (docs/ROLLBACK.md). Application:
+     * the update API reads it to refuse such images in finish. */
+    struct ifu_counter *counter;
     /* Optional hooks (NULL for none). event: progress for a log or a LED;
      * slot is 0 (primary/A) or 1 (secondary/B); err is 0 or why an image was
      * refused. recovery: called once by ifu_boot_go before it returns
@@ -134,6 +141,7 @@ struct ifu_boot {
 #define IFU_BOOT_DID_REVERT  0x04u /* reverted an unconfirmed trial */
 #define IFU_BOOT_DID_REJECT  0x08u /* refused a requested image (reject_err says why) */
 #define IFU_BOOT_DID_TRIAL   0x10u /* the booted image starts its trial */
+#define IFU_BOOT_DID_COUNTER 0x20u /* raised the anti-rollback counter (cfg->counter) */
 
 struct ifu_boot_result {
     unsigned slot;              /* 0: primary (XIP: A), 1: secondary (XIP: B) */
@@ -164,7 +172,11 @@ struct ifu_boot_result {
  * which calling again (or resetting) resumes safely. Before jumping, the port
  * also calls ifu_boot_check(res). The configuration (slots,
  * a non-empty keyring, a hash set this build supports) is checked before
- * any flash is read or written. */
+ * any flash is read or written. With cfg->counter set, the counter is read
+ * first (its error, or IFU_EINVAL for a counter without callbacks, stops the
+ * boot), images below it count as not verifying (IFU_EROLLBACK), and it is
+ * raised for a confirmed image before that image is named
+ * (IFU_BOOT_DID_COUNTER; docs/ROLLBACK.md). */
 int ifu_boot_go(struct ifu_boot *b, const struct ifu_boot_config *cfg, struct ifu_boot_result *res);
 
 /* The port calls this immediately before it jumps to res->entry_off, and

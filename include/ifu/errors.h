@@ -47,6 +47,8 @@ enum ifu_err {
     IFU_ECANCELED = -31, /* the transfer was aborted */
     /* Keys */
     IFU_EREVOKED = -32, /* the image's key is known but revoked */
+    /* Anti-rollback */
+    IFU_ECOUNTER = -33, /* security counter exhausted, or cannot represent the value */
     /* Security */
     IFU_EFAULT = -34, /* a redundant check disagreed: fault suspected; never boot */
 };

@@ -152,15 +152,19 @@ int ifu_update_write(struct ifu_update *up, uint32_t off, const uint8_t *data, u
 
 /* Finish the transfer: every byte of the image must have been written.
  * One signature check (the hashes ran while bytes streamed; an Ed25519
- * "pure" image is re-read from the slot for its second pass) and the
- * policy's min_sec_cnt.
+ * "pure" image is re-read from the slot for its second pass), the
+ * policy's min_sec_cnt and, if cfg->counter is set, the security counter
+ * (IFU_EROLLBACK below it, IFU_ECOUNTER beyond what it can hold;
+ * docs/ROLLBACK.md). With IFU_COUNTER_F_VERSION in the counter's flags, the
+ * header check also applies the bootloader's version rule.
  * Flash: reads; on failure programs the staging slot's rejected field with
  * the reason (so the request is void, nothing installs, and status reports
  * why after a reset).
  * Returns 0 (state COMPLETE), IFU_ETRUNC if bytes are missing, a
  * verification error (IFU_EHASH, IFU_ENOKEY, IFU_EREVOKED, IFU_ESIG...), IFU_EROLLBACK, or
  * the sticky error. Failures are sticky. info: optional; the verified
- * image's details on success. */
+ * image's details on success. IFU_ECOUNTER or a counter storage error may
+ * also come back. */
 int ifu_update_finish(struct ifu_update *up, struct ifu_image_info *info);
 
 /* Ask the bootloader to install the finished image at the next reset:
