@@ -26,9 +26,9 @@ include_guard(GLOBAL)
 
 # Read "#define <PREFIX><NAME> <value>u" lines of the board header into ifu_board_<NAME>.
 function(ifu_board_read header prefix)
-    file(STRINGS "${header}" lines REGEX "^#define ${prefix}[A-Z0-9_]+ +0x[0-9a-fA-F]+u?")
+    file(STRINGS "${header}" lines REGEX "^#define ${prefix}[A-Z0-9_]+ +(0x[0-9a-fA-F]+|[0-9]+)u?")
     foreach(line IN LISTS lines)
-        string(REGEX MATCH "^#define ${prefix}([A-Z0-9_]+) +(0x[0-9a-fA-F]+)" _ "${line}")
+        string(REGEX MATCH "^#define ${prefix}([A-Z0-9_]+) +(0x[0-9a-fA-F]+|[0-9]+)" _ "${line}")
         math(EXPR value "${CMAKE_MATCH_2}" OUTPUT_FORMAT DECIMAL)
         set(ifu_board_${CMAKE_MATCH_1} ${value} PARENT_SCOPE)
     endforeach()

@@ -2,7 +2,7 @@
  * applications): the vector table, the reset handler (copy .data, zero .bss,
  * enable the configurable faults, call main) and the fault handlers.
  *
- * The linker script (port/cortex-m/<board>/*.ld) provides the symbols below
+ * The linker script (port/cortex-m/<board>/boot.ld or app.ld) provides the symbols below
  * and keeps section .vectors at the start of the program. The table sits at
  * the program's first address: for an application that is the slot address
  * plus the image header size, which the bootloader writes to VTOR.
