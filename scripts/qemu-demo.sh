@@ -98,7 +98,8 @@ say "cross build: bootloader and qemu_app v1, v2, v3 ($WORK/arm)"
         -DIFU_BUILD_TOOLS=OFF -DIFU_BUILD_TESTS=OFF -DIFU_BUILD_BENCH=OFF \
         -DIFU_HOST_TOOL="$IFU" -DIFU_SIGNING_KEY="$KEY"
 quiet "$WORK/arm.log" cmake -DIFU_HOST_TOOL="$IFU" "$WORK/arm"
-quiet "$WORK/arm.log" cmake --build "$WORK/arm" -j2 -t ifu_boot qemu_app_v1 qemu_app_v2 qemu_app_v3
+quiet "$WORK/arm.log" cmake --build "$WORK/arm" -j2 -t ifu_boot qemu_app_v1 qemu_app_v2 qemu_app_v3 \
+    qemu_mpu_probe
 BOOT=$WORK/arm/boot/ifu_boot.elf
 APPS=$WORK/arm/examples/qemu_app
 say "bootloader: $(arm-none-eabi-size "$BOOT" | awk 'NR == 2 { print $1 " B text, " $2 " B data, " $3 " B bss" }')"
@@ -128,10 +129,10 @@ if "$IFU" verify -k "$KEY" "$RUN/tampered.bin" >/dev/null 2>&1; then
 fi
 say "signed v1 1.0.0, v2 2.0.0, v3 3.0.0 (never confirms), downgrade 1.5.0; tampered v3 fails \`ifu verify\`"
 
-# The flash file: 16 MiB erased (0xff) with v1 in the primary slot at offset 0, as a factory
-# would program it (no trailer: a factory image counts as confirmed).
+# The flash file: 16 MiB erased (0xff) with image $1 (default v1) in the primary slot at offset
+# 0, as a factory would program it (no trailer: a factory image counts as confirmed).
 seed_flash() {
-    python3 - "$RUN/flash.img" "$RUN/v1.bin" <<'EOF'
+    python3 - "$RUN/flash.img" "${1:-$RUN/v1.bin}" <<'EOF'
 import sys
 flash = bytearray(b"\xff" * (16 << 20))
 v1 = open(sys.argv[2], "rb").read()
@@ -155,6 +156,7 @@ trap stop_qemu EXIT
 # Start QEMU: UART0 (the log) appended to $LOG, UART1 (SMP) on a pty linked at $RUN/smp.tty.
 # SYSRESETREQ resets inside the same process; the flash file keeps every store.
 start_qemu() {
+    stop_qemu # never two QEMUs on one flash file
     rm -f "$RUN/smp.tty"
     qemu-system-arm -M mps2-an386 -display none -monitor none \
         -object memory-backend-file,id=fl,size=16M,mem-path="$RUN/flash.img",share=on \
@@ -187,7 +189,8 @@ wait_log() {
 # Number of times the application has started so far.
 apps() { count "app: SMP server on UART1"; }
 
-smp() { "$IFU" smp "$@" --port "$RUN/smp.tty"; }
+# 30 s per response: a loaded machine can starve QEMU for seconds.
+smp() { "$IFU" smp "$@" --port "$RUN/smp.tty" --timeout 30000; }
 # Upload requests of 1 KiB: QEMU's CMSDK UART takes one byte per main-loop turn, and on this
 # path 1 KiB requests measured faster than 2 KiB ones (docs/QEMU.md "Speed").
 MTU=1024
@@ -220,6 +223,20 @@ upload_test() {
 # ---- the demo ------------------------------------------------------------------------------
 
 : >"$LOG"
+say "[0] MPU lock: boot a probe image that writes the bootloader, reads and runs its RAM"
+seed_flash "$APPS/qemu_mpu_probe.signed.bin"
+rc=0
+timeout 20 qemu-system-arm -M mps2-an386 -display none -monitor none \
+    -object memory-backend-file,id=fl,size=16M,mem-path="$RUN/flash.img",share=on \
+    -machine memory-backend=fl -serial file:"$RUN/mpu.log" \
+    -semihosting-config enable=on,target=native -kernel "$BOOT" >/dev/null 2>&1 || rc=$?
+if [ "$rc" = 0 ] && grep -aq "mpu: every probe held" "$RUN/mpu.log"; then
+    ok "$(grep -ac 'faulted as expected' "$RUN/mpu.log") accesses faulted (MemManage), 3 allowed ones did not"
+else
+    bad "MPU probe (exit $rc)"
+    tr -d '\r' <"$RUN/mpu.log" | sed 's/^/         | /'
+fi
+
 seed_flash
 say "[1] boot v1 in QEMU mps2-an386 (flash file $RUN/flash.img, SMP on $RUN/smp.tty)"
 start_qemu
@@ -231,7 +248,16 @@ fi
 
 say "[2] upload v2 over SMP, request a test install, reset"
 n_boot=$(count "boot: swap done")
-if upload_test "$RUN/v2.bin" && reset_and_wait && wait_log "confirm: done" 1 5 &&
+t_up=$(date +%s.%N)
+staged=0
+if upload_test "$RUN/v2.bin"; then
+    # The flash as it is now (v1 confirmed, v2 staged and requested): the start of every swap cut.
+    cp "$RUN/flash.img" "$RUN/staged-v2.img"
+    UPLOAD_S=$(awk -v a="$t_up" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    say "    v2 uploaded and verified by the application in ${UPLOAD_S}s; install requested"
+    staged=1
+fi
+if [ "$staged" = 1 ] && reset_and_wait && wait_log "confirm: done" 1 5 &&
     [ "$(count "boot: swap done")" -gt "$n_boot" ] &&
     grep -aq "app: version 2.0.0 running, on trial" "$LOG"; then
     ok "bootloader verified and swapped; v2 ran on trial and confirmed itself"
@@ -311,8 +337,133 @@ stop_qemu
 
 # ---- power cuts ----------------------------------------------------------------------------
 
+# After a cut: power on again; the device must come back running 1.0.0 or 2.0.0 (its first
+# application start), then end on 2.0.0, confirmed across one more reset, uploading v2 again if
+# the cut came before the install request. Sets WHY and returns 1 if it failed. Runs in this
+# shell (not in $(...)): QEMU_PID must stay known to stop_qemu.
+recover_and_finish() {
+    local first n
+    n=$(apps)
+    start_qemu
+    if ! wait_log "app: SMP server on UART1" $((n + 1)) 60; then
+        WHY="no application after the cut"
+        return 1
+    fi
+    first=$(grep -a "app: version" "$LOG" | tail -n 1 | tr -d '\r')
+    case $first in
+    *"version 1.0.0 running"*)
+        # The cut fell before the install: send v2 again (the upload resumes from what the
+        # staging slot kept) and install it.
+        upload_test "$RUN/v2.bin" || { WHY="upload after the cut failed"; return 1; }
+        reset_and_wait || { WHY="no application after the install"; return 1; }
+        first=$(grep -a "app: version" "$LOG" | tail -n 1 | tr -d '\r')
+        ;;
+    *"version 2.0.0 running"*) ;;
+    *) WHY="came back as: $first"; return 1 ;;
+    esac
+    case $first in
+    *"version 2.0.0 running"*) ;;
+    *) WHY="after the install: $first"; return 1 ;;
+    esac
+    # One more reset: v2 must have confirmed itself, or the bootloader would revert it now.
+    reset_and_wait || { WHY="no application after the last reset"; return 1; }
+    tail -n 3 "$LOG" | grep -aq "app: version 2.0.0 running, confirmed" ||
+        { WHY="v2 did not stay: $(grep -a "app: version" "$LOG" | tail -n 1)"; return 1; }
+}
+
+# Kill QEMU (pid $4) $3 seconds after the log first holds $2 (polled every millisecond, so
+# the cut is placed relative to what the device is doing, not to QEMU's start).
+cut_after() {
+    python3 - "$LOG" "$2" "$3" "$4" <<'EOF'
+import os, signal, sys, time
+log, pat, delay, pid = sys.argv[1], sys.argv[2].encode(), float(sys.argv[3]), int(sys.argv[4])
+end = time.monotonic() + 120
+while time.monotonic() < end:
+    with open(log, "rb") as f:
+        if pat in f.read():
+            break
+    time.sleep(0.001)
+else:
+    sys.exit(1)
+time.sleep(delay)
+os.kill(pid, signal.SIGKILL)
+EOF
+}
+
+# Seconds between the first appearance of $1 and of $2 in the log (polled every millisecond).
+measure() {
+    python3 - "$LOG" "$1" "$2" <<'EOF'
+import sys, time
+log, a, b = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode()
+t = {}
+end = time.monotonic() + 120
+while time.monotonic() < end and b not in t:
+    with open(log, "rb") as f:
+        data = f.read()
+    for p in (a, b):
+        if p in data and p not in t:
+            t[p] = time.monotonic()
+    time.sleep(0.001)
+print("%.3f" % (t.get(b, 0) - t.get(a, 0)))
+EOF
+}
+
+# Delay in seconds (3 decimals) drawn uniformly from [lo, hi] with bash's seeded RANDOM.
+draw() { awk -v lo="$1" -v hi="$2" -v r="$RANDOM" -v s="$RANDOM" \
+    'BEGIN { printf "%.3f", lo + (hi - lo) * (r * 32768 + s) / 1073741824 }'; }
+
 if [ "$CUTS" -gt 0 ]; then
-    . "$ROOT/scripts/qemu-powerloss.inc.sh"
+    [ -f "$RUN/staged-v2.img" ] || die "no staged flash image: step [2] failed"
+    RANDOM=$SEED
+    # A fifth of the cuts during downloads (each costs two uploads), the rest during swaps.
+    n_dl=$(((CUTS + 4) / 5))
+    n_sw=$((CUTS - n_dl))
+    # The swap window: from "swapping it in" to "swap done", measured once without a cut.
+    cp "$RUN/staged-v2.img" "$RUN/flash.img"
+    : >"$LOG"
+    start_qemu
+    SWAP_S=$(measure "swapping it in" "boot: swap done")
+    wait_log "app: SMP server on UART1" 1 60 || die "the uncut swap did not finish"
+    stop_qemu
+    say "power cuts: $CUTS (seed $SEED): $n_dl during downloads (upload ${UPLOAD_S}s)," \
+        "$n_sw during swaps (swap ${SWAP_S}s)"
+    failures=0
+    for i in $(seq "$CUTS"); do
+        : >"$LOG"
+        if [ "$i" -le "$n_dl" ]; then
+            kind=download
+            seed_flash
+            start_qemu
+            wait_log "app: SMP server on UART1" 1 60 || die "v1 did not start"
+            at=$(draw 0 "$UPLOAD_S")
+            cut_after "$LOG" "smp: upload started" "$at" "$QEMU_PID" &
+            cutter=$!
+            smp upload "$RUN/v2.bin" --mtu "$MTU" >>"$RUN/smp.log" 2>&1 || true
+            wait "$cutter" || true
+        else
+            kind=swap
+            cp "$RUN/staged-v2.img" "$RUN/flash.img"
+            # A little past the measured swap: cuts also land in the verify and trial start after it.
+            at=$(draw 0 "$(awk -v s="$SWAP_S" 'BEGIN { print s * 1.2 }')")
+            start_qemu
+            cut_after "$LOG" "swapping it in" "$at" "$QEMU_PID" || true
+        fi
+        wait "$QEMU_PID" 2>/dev/null || true
+        QEMU_PID=
+        before=$(grep -a "boot: \|smp: upload" "$LOG" | tail -n 1 | tr -d '\r')
+        WHY=
+        if recover_and_finish; then
+            printf '[%s]   cut %2d/%d (%s, +%ss): ok; last line before the cut: %s\n' \
+                "$(elapsed)" "$i" "$CUTS" "$kind" "$at" "${before:-(none)}"
+        else
+            failures=$((failures + 1))
+            bad "cut $i/$CUTS ($kind, +${at}s): $WHY"
+            cp "$RUN/flash.img" "$RUN/failed-cut-$i.img"
+            cp "$LOG" "$RUN/failed-cut-$i.log"
+        fi
+        stop_qemu
+    done
+    echo "qemu-powerloss: $CUTS cuts, $failures failures"
 fi
 
 if [ "$VERBOSE" = 1 ]; then
