@@ -144,10 +144,16 @@ EOF
 # ---- QEMU ----------------------------------------------------------------------------------
 
 QEMU_PID=
+# QEMU runs disowned (no "Killed" job notices from the shell), so it is waited for by polling.
+wait_gone() {
+    while kill -0 "$1" 2>/dev/null; do
+        sleep 0.01
+    done
+}
 stop_qemu() {
     if [ -n "$QEMU_PID" ]; then
         kill -KILL "$QEMU_PID" 2>/dev/null || true
-        wait "$QEMU_PID" 2>/dev/null || true
+        wait_gone "$QEMU_PID"
         QEMU_PID=
     fi
 }
@@ -166,6 +172,7 @@ start_qemu() {
         -semihosting-config enable=on,target=native \
         -kernel "$BOOT" >>"$RUN/qemu.out" 2>&1 &
     QEMU_PID=$!
+    disown "$QEMU_PID"
     for _ in $(seq 200); do
         [ -L "$RUN/smp.tty" ] && return 0
         sleep 0.02
@@ -448,7 +455,7 @@ if [ "$CUTS" -gt 0 ]; then
             start_qemu
             cut_after "$LOG" "swapping it in" "$at" "$QEMU_PID" || true
         fi
-        wait "$QEMU_PID" 2>/dev/null || true
+        wait_gone "$QEMU_PID"
         QEMU_PID=
         before=$(grep -a "boot: \|smp: upload" "$LOG" | tail -n 1 | tr -d '\r')
         WHY=

@@ -227,7 +227,6 @@ int main(void)
     smp_frame_rx_init(&rx);
     ifu_uart_printf(LOG, "app: SMP server on UART1, MTU %u, downgrades refused\n",
                     (unsigned)SMP_UART_MTU);
-    an386_qemu_uart_pacer();
     ifu_cm_irq_disable(); /* polled: no handler runs; WFI still wakes on a byte */
     for (;;) {
         uint8_t c = ifu_uart_getc_wait(SMP, IFU_AN386_UART1_RX_IRQ);

@@ -26,14 +26,3 @@ void an386_boot_config(struct ifu_boot_config *cfg, const struct ifu_keyring *ke
     cfg->secondary.size = AN386_SECONDARY_SIZE;
     cfg->keys = keys;
 }
-
-#define TIMER0_CTRL   (*(volatile uint32_t *)(uintptr_t)0x40000000u)
-#define TIMER0_VALUE  (*(volatile uint32_t *)(uintptr_t)0x40000004u)
-#define TIMER0_RELOAD (*(volatile uint32_t *)(uintptr_t)0x40000008u)
-
-void an386_qemu_uart_pacer(void)
-{
-    TIMER0_RELOAD = 249u; /* 250 cycles of the 25 MHz system clock: 10 us */
-    TIMER0_VALUE = 249u;
-    TIMER0_CTRL = 1u; /* enable, no interrupt */
-}

@@ -42,14 +42,6 @@
 #define AN386_UART_LOG 0x40004000u /* UART0: the log (first -serial) */
 #define AN386_UART_SMP 0x40005000u /* UART1: SMP (second -serial) */
 
-/* Start CMSDK timer 0 (0x40000000) free-running with a 10 us period, no
- * interrupt. Only for QEMU: its CMSDK UART model takes one received byte at
- * a time and does not tell the character backend when the guest has read it,
- * so the next byte waits for QEMU's main loop to wake up for some other
- * reason; the timer's expiries are such a reason. Measured effect on the
- * demo's 85 KB upload: docs/QEMU.md. Harmless on hardware. */
-void an386_qemu_uart_pacer(void);
-
 /* Set up the flash driver (once) and fill *cfg: the two slots over it, the
  * keyring (may be NULL for callers that only read state), no hooks. Returns
  * the driver, for its statistics. */
