@@ -449,6 +449,7 @@ if [ "$CUTS" -gt 0 ]; then
     say "power cuts: $CUTS (seed $SEED): $n_dl during downloads (upload ${UPLOAD_S}s)," \
         "$n_sw during swaps (swap ${SWAP_S}s)"
     failures=0
+    n_resumed=0
     for i in $(seq "$CUTS"); do
         : >"$LOG"
         if [ "$i" -le "$n_dl" ]; then
@@ -476,8 +477,13 @@ if [ "$CUTS" -gt 0 ]; then
         before=$(grep -a "boot: \|smp: upload" "$LOG" | tail -n 1 | tr -d '\r')
         WHY=
         if recover_and_finish; then
-            printf '[%s]   cut %2d/%d (%s, +%ss): ok; last line before the cut: %s\n' \
-                "$(elapsed)" "$i" "$CUTS" "$kind" "$at" "${before:-(none)}"
+            resumed=
+            if grep -aq "resuming an interrupted swap" "$LOG"; then
+                resumed=", the bootloader resumed the swap"
+                n_resumed=$((n_resumed + 1))
+            fi
+            printf '[%s]   cut %2d/%d (%s, +%ss): ok%s; last line before the cut: %s\n' \
+                "$(elapsed)" "$i" "$CUTS" "$kind" "$at" "$resumed" "${before:-(none)}"
         else
             failures=$((failures + 1))
             bad "cut $i/$CUTS ($kind, +${at}s): $WHY"
@@ -486,6 +492,7 @@ if [ "$CUTS" -gt 0 ]; then
         fi
         stop_qemu
     done
+    say "$n_resumed cuts fell inside a swap and were finished by the bootloader's journal"
     echo "qemu-powerloss: $CUTS cuts, $failures failures"
 fi
 
