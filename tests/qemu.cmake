@@ -5,6 +5,8 @@
 # arm-none-eabi-gcc.
 # qemu_powerloss (label powerloss only, so that -L qemu stays quick; -R qemu runs both): the
 # same, then QEMU killed (SIGKILL) at 50 seeded random instants during downloads and swaps.
+# About 10 minutes, so only with -DIFU_QEMU_POWERLOSS=ON (the default test run stays short).
+option(IFU_QEMU_POWERLOSS "Register qemu_powerloss (about 10 minutes)" OFF)
 if(IFU_BUILD_TOOLS AND TARGET ifu_cli AND NOT CMAKE_CROSSCOMPILING)
     add_test(NAME qemu_demo
              COMMAND bash ${IFU_ROOT}/scripts/qemu-demo.sh --ifu $<TARGET_FILE:ifu_cli>
@@ -12,7 +14,7 @@ if(IFU_BUILD_TOOLS AND TARGET ifu_cli AND NOT CMAKE_CROSSCOMPILING)
     set_tests_properties(qemu_demo PROPERTIES LABELS "qemu" SKIP_RETURN_CODE 77 TIMEOUT 900
                          RESOURCE_LOCK qemu_build ENVIRONMENT "IFU_DEPS_DIR=${IFU_DEPS_DIR}")
 endif()
-if(IFU_BUILD_TOOLS AND TARGET ifu_cli AND NOT CMAKE_CROSSCOMPILING)
+if(IFU_QEMU_POWERLOSS AND IFU_BUILD_TOOLS AND TARGET ifu_cli AND NOT CMAKE_CROSSCOMPILING)
     add_test(NAME qemu_powerloss
              COMMAND bash ${IFU_ROOT}/scripts/qemu-demo.sh --ifu $<TARGET_FILE:ifu_cli>
                      --workdir ${CMAKE_CURRENT_BINARY_DIR}/qemu --powerloss 50 --seed 1)
