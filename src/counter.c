@@ -197,20 +197,6 @@ int ifu_counter_otp_init(struct ifu_counter *c, const struct ifu_counter_otp *ot
 
 #define REC_MAGIC 0x43554649u /* "IFUC" */
 
-/* CRC-32 (IEEE 802.3, reflected), bit by bit: a check against torn and
- * random bytes, not against an attacker (the storage must be locked). */
-static uint32_t crc32(const uint8_t *p, uint32_t len)
-{
-    uint32_t crc = 0xffffffffu;
-    for (uint32_t i = 0; i < len; i++) {
-        crc ^= p[i];
-        for (int k = 0; k < 8; k++) {
-            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-        }
-    }
-    return ~crc;
-}
-
 /* Bytes one record takes: 16, padded to the write size. */
 static uint32_t rec_slot(const struct ifu_area *a)
 {
@@ -223,7 +209,7 @@ static int rec_decode(const uint8_t rec[IFU_COUNTER_RECORD_SIZE], uint32_t *valu
 {
     uint32_t v = ifu_get_le32(rec + 4);
     if (ifu_get_le32(rec) != REC_MAGIC || ifu_get_le32(rec + 8) != ~v ||
-        ifu_get_le32(rec + 12) != crc32(rec, 12)) {
+        ifu_get_le32(rec + 12) != ifu_crc32(rec, 12)) {
         return 0;
     }
     *value = v;
@@ -331,7 +317,7 @@ static int flash_advance(const struct ifu_counter *c, uint32_t value)
     ifu_put_le32(rec, REC_MAGIC);
     ifu_put_le32(rec + 4, value);
     ifu_put_le32(rec + 8, ~value);
-    ifu_put_le32(rec + 12, crc32(rec, 12));
+    ifu_put_le32(rec + 12, ifu_crc32(rec, 12));
     /* One prog of one slot: a cut leaves it blank, torn (its CRC fails:
      * the old value stands) or complete (the new value). */
     err = ifu_area_prog(a, at, rec, slot);

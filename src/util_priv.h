@@ -34,7 +34,7 @@ static inline void ifu_put_le32(uint8_t *p, uint32_t v)
 }
 
 /* CRC-32 (IEEE 802.3, reflected, as zlib's crc32), bit by bit: a check
- * against torn and random bytes in records ifu writes (journal, keystore),
+ * against torn and random bytes in records ifu writes (journal, keystore, counter),
  * never against an attacker. */
 static inline uint32_t ifu_crc32(const uint8_t *p, uint32_t len)
 {
