@@ -473,32 +473,39 @@ int cli_cmd_info(int argc, char **argv)
 
     struct cli_buf img = {0};
     int err = cli_image_load(file, &img);
-    if (err) {
-        cli_buf_free(&img);
-        return err;
+    if (!err) {
+        err = cli_info_show(file, &img, json);
     }
+    cli_buf_free(&img);
+    return err;
+}
+
+/* see cli.h */
+int cli_info_show(const char *file, const struct cli_buf *img, int json)
+{
+    int err;
     struct ifu_image_header hdr;
     memset(&hdr, 0, sizeof hdr);
-    int have_hdr = img.len >= IFU_IMAGE_HEADER_SIZE && ifu_image_parse_header(&hdr, img.data) == 0;
+    int have_hdr =
+        img->len >= IFU_IMAGE_HEADER_SIZE && ifu_image_parse_header(&hdr, img->data) == 0;
 
     struct info_ctx *c = cli_alloc(sizeof *c);
     memset(c, 0, sizeof *c);
     struct ifu_tlv_observer obs = {on_tlv, c};
     struct ifu_image_info info;
-    err = cli_image_verify(&img, NULL, IFU_VERIFY_F_HASH_ONLY, &obs, &info);
+    err = cli_image_verify(img, NULL, IFU_VERIFY_F_HASH_ONLY, &obs, &info);
 
     struct summary s;
-    summarise(&img, c, &s);
+    summarise(img, c, &s);
     if (json) {
-        print_json(file, &img, have_hdr, &hdr, c, &s, err, &info);
+        print_json(file, img, have_hdr, &hdr, c, &s, err, &info);
     } else {
-        print_text(file, &img, have_hdr, &hdr, c, &s, err, &info);
+        print_text(file, img, have_hdr, &hdr, c, &s, err, &info);
     }
     if (err) {
         cli_fail(err, file, "%s", ifu_strerror(err));
         err = cli_verdict(err);
     }
     free(c);
-    cli_buf_free(&img);
     return err;
 }
