@@ -10,6 +10,7 @@
 #               reaches it stops early, and the table says so
 #   -j JOBS     targets run at the same time (default 1)
 #   -b DIR      build folder (default build/fuzz-campaign)
+#   -T GLOB     only the targets whose name matches GLOB (e.g. 'cli_*')
 #   -o FILE     Markdown file to update (default docs/FUZZING.md); "-" to
 #               print the table only
 #   -k          keep each target's corpus from an earlier campaign (default:
@@ -30,17 +31,19 @@ JOBS=1
 BUILD=$ROOT/build/fuzz-campaign
 OUT=$ROOT/docs/FUZZING.md
 KEEP=0
+ONLY='*'
 usage() {
     sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
     exit "${1:-2}"
 }
-while getopts "n:t:j:b:o:kh" opt; do
+while getopts "n:t:j:b:o:T:kh" opt; do
     case $opt in
     n) RUNS=$OPTARG ;;
     t) CAP=$OPTARG ;;
     j) JOBS=$OPTARG ;;
     b) BUILD=$OPTARG ;;
     o) OUT=$OPTARG ;;
+    T) ONLY=$OPTARG ;;
     k) KEEP=1 ;;
     h) usage 0 ;;
     *) usage ;;
@@ -58,10 +61,14 @@ FUZZ_ROOT=$ROOT
 
 echo "campaign: building the fuzz targets in $BUILD"
 fuzz_configure "$BUILD"
-mapfile -t TARGETS < <(fuzz_targets "$BUILD")
-[ ${#TARGETS[@]} -gt 0 ] || { echo "campaign: no fuzz_* binaries in $BUILD/fuzz"; exit 1; }
+TARGETS=()
+while read -r t; do
+    # shellcheck disable=SC2053 # ONLY is a glob on purpose
+    [[ $t == $ONLY ]] && TARGETS+=("$t")
+done < <(fuzz_targets "$BUILD")
+[ ${#TARGETS[@]} -gt 0 ] || { echo "campaign: no fuzz_* binaries matching '$ONLY' in $BUILD/fuzz"; exit 1; }
 echo "campaign: ${#TARGETS[@]} targets (${TARGETS[*]}), $RUNS runs each," \
-    "cap ${CAP:-0} s, $JOBS at a time"
+    "cap $CAP s, $JOBS at a time"
 
 # One target: seed, run, leave DIR/campaign/<t>/{log,status,seconds}.
 run_one() {
