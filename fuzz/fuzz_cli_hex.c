@@ -57,8 +57,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     /* "\r\n" for every "\n" (inputs without '\r' only, so the count of
-     * line ends does not change). */
-    if (memchr(data, '\r', size) == NULL) {
+     * line ends does not change). Not for spans above 1 MiB: two copies of
+     * a span near the reader's 512 MiB limit would pass the fuzzer's memory
+     * limit, a failure of this harness, not of the reader. */
+    if (memchr(data, '\r', size) == NULL && out.len <= (1u << 20)) {
         struct cli_buf crlf = {0};
         struct cli_buf out2 = {0};
         uint64_t base2 = 0;
