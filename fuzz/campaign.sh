@@ -18,8 +18,9 @@
 #   -h          this help
 # Targets: every fuzz_* binary fuzz/CMakeLists.txt builds (fuzz/corpus.sh),
 # seeded as fuzz/run.sh seeds them. Each runs as one libFuzzer process with
-# -runs=N -max_total_time=SECONDS; its log, corpus and any crash-* input are
-# in DIR/campaign/<target>/. A crash stops that target (libFuzzer's rule),
+# -runs=N -max_total_time=SECONDS -timeout=$FUZZ_TIMEOUT (default 60: wall
+# time, so a loaded machine does not turn a slow input into a "hang"); its
+# log, corpus and any crash-*/timeout-* input are in DIR/campaign/<target>/. A crash stops that target (libFuzzer's rule),
 # is counted in the table, and makes the script exit 1.
 # Example (what docs/FUZZING.md reports): nice -n 10 fuzz/campaign.sh -t 200
 set -euo pipefail
@@ -32,6 +33,9 @@ BUILD=$ROOT/build/fuzz-campaign
 OUT=$ROOT/docs/FUZZING.md
 KEEP=0
 ONLY='*'
+# libFuzzer's timeout per input, seconds of wall-clock time: generous, so that
+# a loaded machine (a campaign is niced) does not report a slow input as a hang.
+TIMEOUT=${FUZZ_TIMEOUT:-60}
 usage() {
     sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
     exit "${1:-2}"
@@ -77,7 +81,7 @@ run_one() {
     mkdir -p "$dir/corpus" "$dir/artifacts"
     fuzz_seed "$t" "$dir/corpus" >/dev/null
     local start=$SECONDS status=0
-    "$BUILD/fuzz/fuzz_$t" -runs="$RUNS" -max_total_time="$CAP" -timeout=10 -rss_limit_mb=2048 \
+    "$BUILD/fuzz/fuzz_$t" -runs="$RUNS" -max_total_time="$CAP" -timeout="$TIMEOUT" -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "$dir/corpus" \
         >"$dir/log" 2>&1 || status=$?
     echo "$status" >"$dir/status"
@@ -85,7 +89,7 @@ run_one() {
     echo "campaign: $t done (exit $status, $((SECONDS - start)) s)"
 }
 export -f run_one fuzz_seed
-export BUILD RUNS CAP KEEP SHARED FUZZ_ROOT
+export BUILD RUNS CAP KEEP SHARED FUZZ_ROOT TIMEOUT
 printf '%s\n' "${TARGETS[@]}" | xargs -P "$JOBS" -I{} bash -c 'run_one "$@"' _ {}
 
 # The table.
