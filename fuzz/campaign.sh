@@ -101,8 +101,15 @@ table=$(
         dir=$BUILD/campaign/$t
         log=$dir/log
         execs=$(fuzz_stat "$log" number_of_executed_units)
+        # "0", or the count and kinds of the inputs written (crash, timeout,
+        # oom, leak), or the exit status if libFuzzer failed without one.
         crashes=$(find "$dir/artifacts" -type f | wc -l)
-        [ "$(cat "$dir/status")" = 0 ] || [ "$crashes" -gt 0 ] || crashes="exit $(cat "$dir/status")"
+        if [ "$crashes" -gt 0 ]; then
+            crashes="$crashes ($(find "$dir/artifacts" -type f -printf '%f\n' | sed 's/-.*//' |
+                sort | uniq -c | awk '{printf "%s%s %s", NR > 1 ? ", " : "", $1, $2}'))"
+        elif [ "$(cat "$dir/status")" != 0 ]; then
+            crashes="exit $(cat "$dir/status")"
+        fi
         note=""
         [ "$execs" != "?" ] && [ "$execs" -lt "$RUNS" ] && note=" (cap)"
         printf '| %s | %s%s | %s | %s | %s | %s | %s | %s |\n' "$t" "$execs" "$note" \
