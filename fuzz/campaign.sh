@@ -63,6 +63,9 @@ FUZZ_ROOT=$ROOT
 # shellcheck source=fuzz/corpus.sh
 . "$ROOT/fuzz/corpus.sh"
 
+# The code under test is the tree as it is now (the build may take a while).
+commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null || commit="$commit (with uncommitted changes)"
 echo "campaign: building the fuzz targets in $BUILD"
 fuzz_configure "$BUILD"
 TARGETS=()
@@ -127,7 +130,6 @@ for t in "${TARGETS[@]}"; do
 done
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo unknown)
-commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 cc=$(clang --version | head -1)
 header="Campaign of $(date -u +%Y-%m-%d) at commit $commit: $RUNS executions requested per target"
 [ "$CAP" -gt 0 ] && header="$header, time cap $CAP s per target"
