@@ -222,6 +222,11 @@ int cli_hex_parse(const char *path, const uint8_t *text, size_t text_len, struct
             } else {
                 cli_buf_fill(out, 0xff, (size_t)(hi - lo));
                 for (size_t i = 0; i < nrecs; i++) {
+                    /* An empty record may lie outside [lo, hi): it has no
+                     * byte to place, and no offset in out. */
+                    if (recs[i].len == 0) {
+                        continue;
+                    }
                     memcpy(out->data + (recs[i].addr - lo), bytes.data + recs[i].off, recs[i].len);
                 }
                 *base = lo;

@@ -187,7 +187,9 @@ static int take_line(struct smp_rx *r, const uint8_t *line, size_t len)
         r->started = 1;
         skip = 2;
     }
-    cli_buf_put(&r->pkt, raw.data + skip, raw.len - skip);
+    if (raw.len > skip) { /* an empty frame has no buffer (raw.data is NULL) */
+        cli_buf_put(&r->pkt, raw.data + skip, raw.len - skip);
+    }
     cli_buf_free(&raw);
     if (r->pkt.len < r->want) {
         return 0;
