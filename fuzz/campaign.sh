@@ -109,7 +109,7 @@ table=$(
         crashes=$(find "$dir/artifacts" -type f | wc -l)
         if [ "$crashes" -gt 0 ]; then
             crashes="$crashes ($(find "$dir/artifacts" -type f -printf '%f\n' | sed 's/-.*//' |
-                sort | uniq -c | awk '{printf "%s%s %s", NR > 1 ? ", " : "", $1, $2}'))"
+                sort | uniq -c | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}'))"
         elif [ "$(cat "$dir/status")" != 0 ]; then
             crashes="exit $(cat "$dir/status")"
         fi
