@@ -65,7 +65,7 @@ FUZZ_ROOT=$ROOT
 
 # The code under test is the tree as it is now (the build may take a while).
 commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null || commit="$commit (with uncommitted changes)"
+git -C "$ROOT" diff --quiet HEAD -- . ':!docs' 2>/dev/null || commit="$commit (with uncommitted changes)"
 echo "campaign: building the fuzz targets in $BUILD"
 fuzz_configure "$BUILD"
 TARGETS=()
