@@ -301,11 +301,28 @@ static int parse_desc(struct sim_dev *dev, char *text, char **layout)
     return 0;
 }
 
+int sim_dev_read_desc(struct sim_dev *dev, char *text)
+{
+    char *layout = NULL;
+    int err = parse_desc(dev, text, &layout);
+    dev->layout_owned = layout;
+    if (!err) {
+        dev->layout = layout;
+        err = geometry(dev);
+        if (err) {
+            err = cli_fail(IFU_EIO, dev->desc_path, "describes an unknown layout");
+        }
+    }
+    if (!err) {
+        flash_setup(dev);
+    }
+    return err;
+}
+
 int sim_dev_open(struct sim_dev *dev, const char *path, uint64_t seed)
 {
     struct cli_buf text = {0};
     struct stat st;
-    char *layout = NULL;
 
     memset(dev, 0, sizeof *dev);
     dev->path = path;
@@ -327,24 +344,15 @@ int sim_dev_open(struct sim_dev *dev, const char *path, uint64_t seed)
     err = cli_file_read(dev->desc_path, &text);
     if (!err) {
         cli_buf_put_u8(&text, 0);
-        err = parse_desc(dev, (char *)text.data, &layout);
+        err = sim_dev_read_desc(dev, (char *)text.data);
     }
     cli_buf_free(&text);
-    dev->layout_owned = layout;
-    if (!err) {
-        dev->layout = layout;
-        err = geometry(dev);
-        if (err) {
-            err = cli_fail(IFU_EIO, dev->desc_path, "describes an unknown layout");
-        }
-    }
     if (!err && (uint64_t)st.st_size != device_size(dev)) {
         err = cli_fail(IFU_EIO, path,
                        "is %lld bytes, but its layout %s needs %u: not this device's flash",
                        (long long)st.st_size, dev->layout, (unsigned)device_size(dev));
     }
     if (!err) {
-        flash_setup(dev);
         err = map_file(dev);
     }
     if (err) {

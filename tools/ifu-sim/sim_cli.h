@@ -81,6 +81,14 @@ int sim_dev_create(struct sim_dev *dev, int force);
  * inconsistent files, IFU_EUNSUPPORTED: made for another boot mode). */
 int sim_dev_open(struct sim_dev *dev, const char *path, uint64_t seed);
 
+/* The description part of sim_dev_open: parse text (the ".layout" file's
+ * contents, NUL-terminated; modified) into dev, whose path, desc_path, seed
+ * and mode are set, and compute the geometry and the flash dev->slot uses
+ * (its callbacks reach dev->sim once that is open). Fails with IFU_EIO or
+ * IFU_EUNSUPPORTED and a message. dev->layout_owned is set either way
+ * (sim_dev_close frees it). */
+int sim_dev_read_desc(struct sim_dev *dev, char *text);
+
 /* Write the description again (after `running` changed). */
 int sim_dev_save(const struct sim_dev *dev);
 

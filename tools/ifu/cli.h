@@ -151,6 +151,13 @@ struct cli_key {
  * if it is encrypted) or a PEM public key from path. Fails with IFU_EIO
  * (unreadable file) or IFU_ENOKEY (not a key ifu can use), after a message. */
 int cli_key_load(const char *path, struct cli_key *key);
+
+/* The same, over len bytes of PEM text already in memory; path only names the
+ * input in messages. may_prompt 0: an encrypted key fails as if there were no
+ * terminal, without asking. cli_key_load is this (may_prompt 1) after reading
+ * the file. */
+int cli_key_parse(const char *path, const uint8_t *text, size_t len, int may_prompt,
+                  struct cli_key *key);
 void cli_key_free(struct cli_key *key);
 
 /* Name of the key type as `keygen -t` spells it. */
@@ -191,6 +198,11 @@ int cli_read_passphrase(const char *prompt, int verify, char **pass);
  * *has_base is 0 for a file without data. */
 int cli_hex_read(const char *path, struct cli_buf *out, uint64_t *base, int *has_base);
 
+/* The same, over text_len bytes of file text already in memory; path only
+ * names the input in messages. cli_hex_read is this after reading the file. */
+int cli_hex_parse(const char *path, const uint8_t *text, size_t text_len, struct cli_buf *out,
+                  uint64_t *base, int *has_base);
+
 /* Sparse memory image for writing Intel HEX. */
 struct cli_hex_seg {
     uint64_t addr;
@@ -212,6 +224,21 @@ int cli_image_load(const char *path, struct cli_buf *b);
  * memory. key may be NULL (hash-only check). observer may be NULL. */
 int cli_image_verify(const struct cli_buf *img, const struct cli_key *key, uint32_t flags,
                      const struct ifu_tlv_observer *observer, struct ifu_image_info *info);
+
+/* `ifu info --keystore`: a keystore image (`ifu provision`) and its geometry. */
+struct cli_info_keystore {
+    const char *path;
+    uint32_t slots;
+    uint32_t write_size;
+    uint8_t erased;
+};
+
+/* `ifu info` after the file is read: print what img holds (text, or JSON
+ * if json is set) on stdout, naming it file; with ks (text only), also the
+ * keystore slot that holds the image's key. Returns 0, or the command result
+ * for the verdict (cli_verdict) after a message. */
+int cli_info_show(const char *file, const struct cli_buf *img, int json,
+                  const struct cli_info_keystore *ks);
 
 /* The command result for a verdict err of the device verifier: CLI_EREJECT,
  * except for a failure of the crypto backend itself (IFU_ECRYPTO). */

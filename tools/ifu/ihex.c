@@ -111,28 +111,43 @@ static int decode_line(const char *s, size_t n, uint8_t *bin, size_t *bin_len, c
 int cli_hex_read(const char *path, struct cli_buf *out, uint64_t *base, int *has_base)
 {
     struct cli_buf text = {0};
+    int err = cli_file_read(path, &text);
+    if (!err) {
+        err = cli_hex_parse(path, text.data, text.len, out, base, has_base);
+    } else {
+        out->len = 0;
+        *has_base = 0;
+        *base = 0;
+    }
+    cli_buf_free(&text);
+    return err;
+}
+
+/* see cli.h */
+int cli_hex_parse(const char *path, const uint8_t *text, size_t text_len, struct cli_buf *out,
+                  uint64_t *base, int *has_base)
+{
     struct cli_buf bytes = {0};
     struct record *recs = NULL;
     size_t nrecs = 0;
     size_t cap = 0;
     uint64_t offset = 0;
     int have_start = 0;
-    int err = cli_file_read(path, &text);
+    int err = 0;
 
     out->len = 0;
     *has_base = 0;
     *base = 0;
     size_t pos = 0;
     unsigned long line = 0;
-    while (!err && pos < text.len) {
+    while (!err && pos < text_len) {
         /* Lines end in \n, \r\n or \r (Python's universal newlines). */
         size_t start = pos;
-        while (pos < text.len && text.data[pos] != '\n' && text.data[pos] != '\r') {
+        while (pos < text_len && text[pos] != '\n' && text[pos] != '\r') {
             pos++;
         }
         size_t n = pos - start;
-        if (pos < text.len && text.data[pos] == '\r' && pos + 1 < text.len &&
-            text.data[pos + 1] == '\n') {
+        if (pos < text_len && text[pos] == '\r' && pos + 1 < text_len && text[pos + 1] == '\n') {
             pos++;
         }
         pos++;
@@ -143,7 +158,7 @@ int cli_hex_read(const char *path, struct cli_buf *out, uint64_t *base, int *has
         uint8_t bin[5 + 255];
         size_t bin_len;
         const char *why = NULL;
-        if (decode_line((const char *)text.data + start, n, bin, &bin_len, &why) != 0) {
+        if (decode_line((const char *)text + start, n, bin, &bin_len, &why) != 0) {
             err = bad_line(path, line, why);
             break;
         }
@@ -207,6 +222,11 @@ int cli_hex_read(const char *path, struct cli_buf *out, uint64_t *base, int *has
             } else {
                 cli_buf_fill(out, 0xff, (size_t)(hi - lo));
                 for (size_t i = 0; i < nrecs; i++) {
+                    /* An empty record may lie outside [lo, hi): it has no
+                     * byte to place, and no offset in out. */
+                    if (recs[i].len == 0) {
+                        continue;
+                    }
                     memcpy(out->data + (recs[i].addr - lo), bytes.data + recs[i].off, recs[i].len);
                 }
                 *base = lo;
@@ -216,7 +236,6 @@ int cli_hex_read(const char *path, struct cli_buf *out, uint64_t *base, int *has
     }
     free(recs);
     cli_buf_free(&bytes);
-    cli_buf_free(&text);
     return err;
 }
 

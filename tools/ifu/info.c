@@ -545,32 +545,41 @@ int cli_cmd_info(int argc, char **argv)
 
     struct cli_buf img = {0};
     int err = cli_image_load(file, &img);
-    if (err) {
-        cli_buf_free(&img);
-        return err;
+    const struct cli_info_keystore ks = {keystore, (uint32_t)ks_slots, (uint32_t)ks_ws,
+                                         (uint8_t)ks_erased};
+    if (!err) {
+        err = cli_info_show(file, &img, json, keystore != NULL ? &ks : NULL);
     }
+    cli_buf_free(&img);
+    return err;
+}
+
+/* see cli.h */
+int cli_info_show(const char *file, const struct cli_buf *img, int json,
+                  const struct cli_info_keystore *ks)
+{
+    int err;
     struct ifu_image_header hdr;
     memset(&hdr, 0, sizeof hdr);
-    int have_hdr = img.len >= IFU_IMAGE_HEADER_SIZE && ifu_image_parse_header(&hdr, img.data) == 0;
+    int have_hdr =
+        img->len >= IFU_IMAGE_HEADER_SIZE && ifu_image_parse_header(&hdr, img->data) == 0;
 
     struct info_ctx *c = cli_alloc(sizeof *c);
     memset(c, 0, sizeof *c);
     struct ifu_tlv_observer obs = {on_tlv, c};
     struct ifu_image_info info;
-    err = cli_image_verify(&img, NULL, IFU_VERIFY_F_HASH_ONLY, &obs, &info);
+    err = cli_image_verify(img, NULL, IFU_VERIFY_F_HASH_ONLY, &obs, &info);
 
     struct summary s;
-    summarise(&img, c, &s);
+    summarise(img, c, &s);
     if (json) {
-        print_json(file, &img, have_hdr, &hdr, c, &s, err, &info);
+        print_json(file, img, have_hdr, &hdr, c, &s, err, &info);
     } else {
-        print_text(file, &img, have_hdr, &hdr, c, &s, err, &info);
-        if (keystore != NULL) {
-            int kerr = print_keystore(keystore, (uint32_t)ks_slots, (uint32_t)ks_ws,
-                                      (uint8_t)ks_erased, &s);
+        print_text(file, img, have_hdr, &hdr, c, &s, err, &info);
+        if (ks != NULL) {
+            int kerr = print_keystore(ks->path, ks->slots, ks->write_size, ks->erased, &s);
             if (kerr) {
                 free(c);
-                cli_buf_free(&img);
                 return kerr;
             }
         }
@@ -580,6 +589,5 @@ int cli_cmd_info(int argc, char **argv)
         err = cli_verdict(err);
     }
     free(c);
-    cli_buf_free(&img);
     return err;
 }

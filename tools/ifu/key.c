@@ -94,6 +94,7 @@ int cli_read_passphrase(const char *prompt, int verify, char **pass)
 
 struct pass_ctx {
     const char *path;
+    int may_prompt; /* 0: behave as if there were no terminal */
     int asked;
     int no_terminal; /* the passphrase could not be read */
     char pass[PASS_MAX];
@@ -109,7 +110,7 @@ static int pass_cb(char *buf, int size, int rwflag, void *u)
         ctx->asked = 1;
         char prompt[512];
         snprintf(prompt, sizeof prompt, "Enter passphrase for %s: ", ctx->path);
-        if (EVP_read_pw_string(ctx->pass, PASS_MAX, prompt, 0) != 0) {
+        if (!ctx->may_prompt || EVP_read_pw_string(ctx->pass, PASS_MAX, prompt, 0) != 0) {
             ctx->no_terminal = 1;
         }
     }
@@ -189,7 +190,7 @@ static int encode_public(const char *path, EVP_PKEY *pkey, enum cli_key_type typ
 }
 
 /* A PKCS#1 "RSA PUBLIC KEY" PEM, which imgtool also accepts. */
-static EVP_PKEY *decode_rsa_public(const struct cli_buf *pem)
+static EVP_PKEY *decode_rsa_public(const uint8_t *pem, size_t pem_len)
 {
     EVP_PKEY *pkey = NULL;
     OSSL_DECODER_CTX *dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, "PEM", "type-specific", "RSA",
@@ -197,8 +198,8 @@ static EVP_PKEY *decode_rsa_public(const struct cli_buf *pem)
     if (dctx == NULL) {
         return NULL;
     }
-    const unsigned char *p = pem->data;
-    size_t left = pem->len;
+    const unsigned char *p = pem;
+    size_t left = pem_len;
     if (OSSL_DECODER_from_data(dctx, &p, &left) != 1) {
         pkey = NULL;
     }
@@ -212,25 +213,33 @@ int cli_key_load(const char *path, struct cli_key *key)
     struct cli_buf pem = {0};
     memset(key, 0, sizeof *key);
     int err = cli_file_read(path, &pem);
-    if (err) {
-        cli_buf_free(&pem);
-        return err;
+    if (!err) {
+        err = cli_key_parse(path, pem.data, pem.len, 1, key);
     }
-    if (pem.len > INT32_MAX) {
-        cli_buf_free(&pem);
+    cli_buf_free(&pem);
+    return err;
+}
+
+/* see cli.h */
+int cli_key_parse(const char *path, const uint8_t *text, size_t len, int may_prompt,
+                  struct cli_key *key)
+{
+    int err;
+    memset(key, 0, sizeof *key);
+    if (len > INT32_MAX) {
         return cli_fail(IFU_ENOKEY, path, "not a PEM key (file too large)");
     }
 
     struct pass_ctx pctx;
     memset(&pctx, 0, sizeof pctx);
     pctx.path = path;
-    BIO *bio = BIO_new_mem_buf(pem.data, (int)pem.len);
+    pctx.may_prompt = may_prompt;
+    BIO *bio = BIO_new_mem_buf(text, (int)len);
     EVP_PKEY *pkey = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, pass_cb, &pctx) : NULL;
     BIO_free(bio);
     OPENSSL_cleanse(pctx.pass, sizeof pctx.pass);
     int is_private = pkey != NULL;
     if (pkey == NULL && pctx.asked) {
-        cli_buf_free(&pem);
         ERR_clear_error();
         return cli_fail(IFU_ENOKEY, path, "%s",
                         pctx.no_terminal ? "encrypted key, and no terminal to ask the passphrase on"
@@ -238,15 +247,14 @@ int cli_key_load(const char *path, struct cli_key *key)
     }
     if (pkey == NULL) {
         ERR_clear_error();
-        bio = BIO_new_mem_buf(pem.data, (int)pem.len);
+        bio = BIO_new_mem_buf(text, (int)len);
         pkey = bio != NULL ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
         BIO_free(bio);
     }
     if (pkey == NULL) {
         ERR_clear_error();
-        pkey = decode_rsa_public(&pem);
+        pkey = decode_rsa_public(text, len);
     }
-    cli_buf_free(&pem);
     if (pkey == NULL) {
         ERR_clear_error();
         return cli_fail(IFU_ENOKEY, path, "not a PEM private or public key");

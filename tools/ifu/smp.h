@@ -9,6 +9,8 @@
 
 #include <cbor.h>
 
+#include "cli.h"
+
 /* One serial line to a device. */
 struct smp_link {
     int fd;
@@ -33,6 +35,24 @@ void smp_link_close(struct smp_link *l);
  * (line, timeout, malformed response) after a message naming what. */
 int smp_link_call(struct smp_link *l, const char *what, uint8_t op, uint16_t group, uint8_t id,
                   cbor_item_t *body, cbor_item_t **rsp);
+
+/* Reassembly of one response from received lines. Zero-initialise; free
+ * pkt with cli_buf_free. */
+struct smp_rx {
+    struct cli_buf pkt;
+    size_t want; /* packet + CRC */
+    int started;
+};
+
+/* The receiving half of smp_link_call: take one received line (without its
+ * newline) while waiting for the response to the request (op, group, seq,
+ * id). Returns 0 to wait for more lines (console text, a frame of an
+ * unfinished packet, a packet with a bad CRC or answering another request);
+ * 1 with *rsp, the decoded body (a CBOR map, to cbor_decref), when the
+ * response is complete; or IFU_EIO after a message naming what, for a
+ * response whose length or body is malformed. */
+int smp_rx_line(struct smp_rx *r, const uint8_t *line, size_t line_len, uint8_t op, uint16_t group,
+                uint8_t seq, uint8_t id, const char *what, cbor_item_t **rsp);
 
 /* Bytes one packet of len bytes takes on the wire (framing, base64, CRC). */
 size_t smp_wire_size(size_t len);

@@ -161,15 +161,9 @@ static int fill(struct smp_link *l, long long deadline, const char *what)
     return 0;
 }
 
-struct reassembly {
-    struct cli_buf pkt;
-    size_t want; /* packet + CRC */
-    int started;
-};
-
 /* One received line (without its newline). Returns 1 when a packet with a
  * good CRC is complete in r->pkt (CRC removed), else 0. */
-static int take_line(struct reassembly *r, const uint8_t *line, size_t len)
+static int take_line(struct smp_rx *r, const uint8_t *line, size_t len)
 {
     struct cli_buf raw = {0};
     int initial = len >= 2 && line[0] == 0x06 && line[1] == 0x09;
@@ -193,7 +187,9 @@ static int take_line(struct reassembly *r, const uint8_t *line, size_t len)
         r->started = 1;
         skip = 2;
     }
-    cli_buf_put(&r->pkt, raw.data + skip, raw.len - skip);
+    if (raw.len > skip) { /* an empty frame has no buffer (raw.data is NULL) */
+        cli_buf_put(&r->pkt, raw.data + skip, raw.len - skip);
+    }
     cli_buf_free(&raw);
     if (r->pkt.len < r->want) {
         return 0;
@@ -211,6 +207,34 @@ static int take_line(struct reassembly *r, const uint8_t *line, size_t len)
     return 1;
 }
 
+int smp_rx_line(struct smp_rx *r, const uint8_t *line, size_t line_len, uint8_t op, uint16_t group,
+                uint8_t seq, uint8_t id, const char *what, cbor_item_t **rsp)
+{
+    if (!take_line(r, line, line_len)) {
+        return 0;
+    }
+    const uint8_t *h = r->pkt.data;
+    uint16_t len = (uint16_t)(h[2] << 8 | h[3]);
+    /* Answers to other requests (a retry's first answer) are skipped. */
+    if ((h[0] & 7u) != op + 1u || (uint16_t)(h[4] << 8 | h[5]) != group || h[6] != seq ||
+        h[7] != id) {
+        return 0;
+    }
+    if (len != r->pkt.len - SMP_HDR) {
+        return cli_fail(IFU_EIO, what, "response length %u in a %zu-byte packet", len, r->pkt.len);
+    }
+    struct cbor_load_result res;
+    cbor_item_t *item = cbor_load(h + SMP_HDR, len, &res);
+    if (item == NULL || res.error.code != CBOR_ERR_NONE || res.read != len || !cbor_isa_map(item)) {
+        if (item != NULL) {
+            cbor_decref(&item);
+        }
+        return cli_fail(IFU_EIO, what, "the response is not a CBOR map");
+    }
+    *rsp = item;
+    return 1;
+}
+
 int smp_link_call(struct smp_link *l, const char *what, uint8_t op, uint16_t group, uint8_t id,
                   cbor_item_t *body, cbor_item_t **rsp)
 {
@@ -218,7 +242,7 @@ int smp_link_call(struct smp_link *l, const char *what, uint8_t op, uint16_t gro
     size_t cb_size = 0;
     size_t cb_len = 0;
     struct cli_buf pkt = {0};
-    struct reassembly r = {{0}, 0, 0};
+    struct smp_rx r = {{0}, 0, 0};
     int err;
 
     *rsp = NULL;
@@ -251,37 +275,15 @@ int smp_link_call(struct smp_link *l, const char *what, uint8_t op, uint16_t gro
             continue;
         }
         size_t line_len = (size_t)(nl - l->rx);
-        int done = take_line(&r, l->rx, line_len);
+        int done = smp_rx_line(&r, l->rx, line_len, op, group, seq, id, what, rsp);
         memmove(l->rx, nl + 1, l->rx_len - line_len - 1);
         l->rx_len -= line_len + 1;
-        if (!done) {
-            continue;
-        }
-        const uint8_t *h = r.pkt.data;
-        uint16_t len = (uint16_t)(h[2] << 8 | h[3]);
-        /* Answers to other requests (a retry's first answer) are skipped. */
-        if ((h[0] & 7u) != op + 1u || (uint16_t)(h[4] << 8 | h[5]) != group || h[6] != seq ||
-            h[7] != id) {
-            continue;
-        }
-        if (len != r.pkt.len - SMP_HDR) {
-            err =
-                cli_fail(IFU_EIO, what, "response length %u in a %zu-byte packet", len, r.pkt.len);
+        if (done < 0) {
+            err = done;
+        } else if (done) {
+            l->requests++;
             break;
         }
-        struct cbor_load_result res;
-        cbor_item_t *item = cbor_load(h + SMP_HDR, len, &res);
-        if (item == NULL || res.error.code != CBOR_ERR_NONE || res.read != len ||
-            !cbor_isa_map(item)) {
-            if (item != NULL) {
-                cbor_decref(&item);
-            }
-            err = cli_fail(IFU_EIO, what, "the response is not a CBOR map");
-            break;
-        }
-        l->requests++;
-        *rsp = item;
-        break;
     }
     cli_buf_free(&r.pkt);
     return err;
