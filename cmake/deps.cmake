@@ -25,6 +25,22 @@ if(NOT DEFINED IFU_ROOT)
     message(FATAL_ERROR "cmake/deps.cmake: set IFU_ROOT to the ifu source directory first")
 endif()
 
+# Algorithms compiled in (include/ifu/config.h, IFU_WITH_*). All ON by default; a bootloader
+# that trusts one kind of key turns the others OFF and links none of their code. Set here, for
+# every target added after this point (the library, the crypto archives, tests, programs), because
+# port/crypto/mbedtls_config.h and ifu's sources must agree. A consumer of an installed ifu that
+# changed them defines the same IFU_WITH_*=0 macros in its own build.
+option(IFU_WITH_RSA "RSA-2048/3072 PSS signatures (mbedTLS)" ON)
+option(IFU_WITH_ECDSA_P256 "ECDSA P-256 signatures (mbedTLS)" ON)
+option(IFU_WITH_ECDSA_P384 "ECDSA P-384 signatures (mbedTLS)" ON)
+option(IFU_WITH_ED25519 "Ed25519 signatures (libsodium)" ON)
+option(IFU_WITH_SHA512 "SHA-384/SHA-512 image hashes and pure Ed25519 (mbedTLS)" ON)
+foreach(alg RSA ECDSA_P256 ECDSA_P384 ED25519 SHA512)
+    if(NOT IFU_WITH_${alg})
+        add_compile_definitions(IFU_WITH_${alg}=0)
+    endif()
+endforeach()
+
 if(DEFINED ENV{IFU_DEPS_DIR} AND NOT "$ENV{IFU_DEPS_DIR}" STREQUAL "")
     set(ifu_deps_default "$ENV{IFU_DEPS_DIR}")
 else()

@@ -43,4 +43,37 @@
 #error "ifu: IFU_VERIFY_MAX_HASHES must be 1, 2 or 3"
 #endif
 
+/* Algorithms compiled in (1) or out (0). The crypto port links only what is
+ * on: a bootloader that trusts P-256 keys alone sets the others to 0 and
+ * carries no RSA, Ed25519 or SHA-512 code. A verify that needs an algorithm
+ * compiled out fails with IFU_EUNSUPPORTED (hash) or IFU_EUNSUPPORTED/IFU_ESIG
+ * from the verifier, never with a wrong verdict. The mbedTLS configuration
+ * (port/crypto/mbedtls_config.h) reads the same macros, so define them for
+ * every target (CMake: the IFU_WITH_* options do). SHA-256 is always in.
+ *   IFU_WITH_RSA         RSA-2048 and RSA-3072 PSS (mbedTLS)
+ *   IFU_WITH_ECDSA_P256  ECDSA secp256r1 (mbedTLS)
+ *   IFU_WITH_ECDSA_P384  ECDSA secp384r1 (mbedTLS)
+ *   IFU_WITH_ED25519     Ed25519 (libsodium)
+ *   IFU_WITH_SHA512      SHA-384 and SHA-512 image hashes, and "pure" Ed25519
+ *                        images, which hash with SHA-512 (mbedTLS) */
+#ifndef IFU_WITH_RSA
+#define IFU_WITH_RSA 1
+#endif
+#ifndef IFU_WITH_ECDSA_P256
+#define IFU_WITH_ECDSA_P256 1
+#endif
+#ifndef IFU_WITH_ECDSA_P384
+#define IFU_WITH_ECDSA_P384 1
+#endif
+#ifndef IFU_WITH_ED25519
+#define IFU_WITH_ED25519 1
+#endif
+#ifndef IFU_WITH_SHA512
+#define IFU_WITH_SHA512 1
+#endif
+
+#if !IFU_WITH_RSA && !IFU_WITH_ECDSA_P256 && !IFU_WITH_ECDSA_P384 && !IFU_WITH_ED25519
+#error "ifu: no signature algorithm left: set at least one IFU_WITH_* to 1"
+#endif
+
 #endif /* IFU_CONFIG_H */
