@@ -4,7 +4,10 @@
 #   1. install the Debian packages the build, the tests and the tools need (only missing ones);
 #   2. add a deb-src entry for Debian trixie that reuses the mirror already configured for
 #      bookworm (sources.list.d/ifu-trixie-src.sources);
-#   3. fetch the source packages of mbedTLS 3.6 LTS and libsodium from trixie into the dependency
+#   3. add a deb entry for bookworm-backports on the same mirror
+#      (sources.list.d/ifu-bookworm-backports.sources) and install qemu-system-arm (10.x) from it,
+#      for the Cortex-M demo on emulated boards (scripts/qemu-demo.sh, docs/QEMU.md);
+#   4. fetch the source packages of mbedTLS 3.6 LTS and libsodium from trixie into the dependency
 #      cache (.deps/ in the repository, or $IFU_DEPS_DIR). CMake (cmake/deps.cmake) compiles the
 #      parts it needs from there; their own build systems are never run.
 #
@@ -23,6 +26,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DEPS_DIR=${IFU_DEPS_DIR:-$ROOT/.deps}
 APT_DIR=${IFU_APT_DIR:-/etc/apt}
 TRIXIE_SRC=$APT_DIR/sources.list.d/ifu-trixie-src.sources
+BACKPORTS=$APT_DIR/sources.list.d/ifu-bookworm-backports.sources
+# Packages taken from bookworm-backports: bookworm's own qemu (7.2) lacks what the demo uses
+# (TCG plugin API version 4, memory-backend-file as machine RAM on mps2 boards was measured on 10.0).
+BACKPORT_PACKAGES=(qemu-system-arm)
+QEMU_MIN_MAJOR=10
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 STAMP_NAME=ifu-deps.stamp
 
@@ -106,6 +114,7 @@ find_mirror() {
     for f in "$APT_DIR"/sources.list.d/*.sources; do
         [ -f "$f" ] || continue
         [ "$f" = "$TRIXIE_SRC" ] && continue
+        [ "$f" = "$BACKPORTS" ] && continue
         # A stanza ends at a blank line. Fields may continue on lines starting with a space.
         uri=$(awk '
             function flush() {
@@ -191,6 +200,54 @@ add_trixie_src() {
     apt_update
 }
 
+backports_text() {
+    printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: %s\n' \
+        "$1" "$KEYRING"
+}
+
+# Write the bookworm-backports entry unless it is already there with the same content. Backports
+# are never installed by default (apt pins them at priority 100): only what we name with
+# -t bookworm-backports comes from there.
+add_backports() {
+    local mirror want tmp
+    mirror=$(find_mirror) ||
+        die "no Debian mirror for bookworm found in $APT_DIR; write $BACKPORTS by hand" \
+            "(see docs/DEPENDENCIES.md)"
+    want=$(backports_text "$mirror")
+    if [ -f "$BACKPORTS" ] && [ "$(cat "$BACKPORTS")" = "$want" ]; then
+        return 0
+    fi
+    say "adding bookworm-backports ($mirror) in $BACKPORTS"
+    tmp=$(mktemp)
+    printf '%s\n' "$want" >"$tmp"
+    as_root install -m 0644 "$tmp" "$BACKPORTS"
+    rm -f "$tmp"
+    APT_UPDATED=0
+}
+
+# Major version of the installed qemu-system-arm package, or nothing.
+qemu_major() {
+    dpkg-query -W -f='${Version}' qemu-system-arm 2>/dev/null |
+        sed -n 's/^\([0-9]*:\)\{0,1\}\([0-9]*\)\..*/\2/p'
+}
+
+install_backports() {
+    local major
+    major=$(qemu_major)
+    if is_installed qemu-system-arm && [ -n "$major" ] && [ "$major" -ge "$QEMU_MIN_MAJOR" ]; then
+        return 0
+    fi
+    add_backports
+    apt_update
+    say "installing ${BACKPORT_PACKAGES[*]} from bookworm-backports"
+    quiet as_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get -q -y -o DPkg::Lock::Timeout=600 --no-install-recommends -t bookworm-backports install "${BACKPORT_PACKAGES[@]}"
+    major=$(qemu_major)
+    [ -n "$major" ] && [ "$major" -ge "$QEMU_MIN_MAJOR" ] ||
+        die "bookworm-backports gave qemu-system-arm $(dpkg-query -W -f='${Version}' \
+            qemu-system-arm 2>/dev/null), need >= $QEMU_MIN_MAJOR"
+}
+
 # Version of source package $1 that apt would fetch from trixie, or nothing if it knows none.
 trixie_version() {
     { apt-get -qq --print-uris source "$1/trixie" 2>/dev/null || true; } |
@@ -255,6 +312,7 @@ main() {
     [ $# -eq 0 ] || die "usage: scripts/setup.sh [--mirror]"
     command -v dpkg-query >/dev/null 2>&1 || die "this script expects Debian 12 (bookworm)"
     install_packages
+    install_backports
     add_trixie_src
     sources_present || fetch_sources
 }
