@@ -29,20 +29,6 @@
 #define IFU_HASH_CTX_SIZE 232
 #endif
 
-/* How many image hash algorithms one streaming verification computes at once.
- * The image names its hash algorithm only in the TLV area after the payload, so
- * a verifier that must accept SHA-256, SHA-384 and SHA-512 images without a
- * second pass hashes with each of them (3); a device that knows its images'
- * algorithm sets 1 and saves IFU_HASH_CTX_SIZE bytes per hash dropped.
- * Range 1..3. */
-#ifndef IFU_VERIFY_MAX_HASHES
-#define IFU_VERIFY_MAX_HASHES 3
-#endif
-
-#if IFU_VERIFY_MAX_HASHES < 1 || IFU_VERIFY_MAX_HASHES > 3
-#error "ifu: IFU_VERIFY_MAX_HASHES must be 1, 2 or 3"
-#endif
-
 /* Algorithms compiled in (1) or out (0). The crypto port links only what is
  * on: a bootloader that trusts P-256 keys alone sets the others to 0 and
  * carries no RSA, Ed25519 or SHA-512 code. A verify that needs an algorithm
@@ -72,8 +58,34 @@
 #define IFU_WITH_SHA512 1
 #endif
 
+/* 1: configure the crypto libraries for size over speed (mbedTLS: the smaller
+ * SHA-256, no NIST fast reduction, smaller ECP windows, no fixed-point
+ * precomputation). Verdicts are the same; docs/BENCHMARKS.md measures both. */
+#ifndef IFU_CRYPTO_SMALL
+#define IFU_CRYPTO_SMALL 0
+#endif
+
 #if !IFU_WITH_RSA && !IFU_WITH_ECDSA_P256 && !IFU_WITH_ECDSA_P384 && !IFU_WITH_ED25519
 #error "ifu: no signature algorithm left: set at least one IFU_WITH_* to 1"
+#endif
+
+/* How many image hash algorithms one streaming verification computes at once.
+ * The image names its hash algorithm only in the TLV area after the payload, so
+ * a verifier that must accept SHA-256, SHA-384 and SHA-512 images without a
+ * second pass hashes with each of them (3); a device that knows its images'
+ * algorithm sets 1 and saves IFU_HASH_CTX_SIZE bytes per hash dropped.
+ * Default 3, or 1 when IFU_WITH_SHA512 is 0.
+ * Range 1..3. */
+#ifndef IFU_VERIFY_MAX_HASHES
+#if IFU_WITH_SHA512
+#define IFU_VERIFY_MAX_HASHES 3
+#else
+#define IFU_VERIFY_MAX_HASHES 1 /* SHA-256 is the only hash left */
+#endif
+#endif
+
+#if IFU_VERIFY_MAX_HASHES < 1 || IFU_VERIFY_MAX_HASHES > 3
+#error "ifu: IFU_VERIFY_MAX_HASHES must be 1, 2 or 3"
 #endif
 
 #endif /* IFU_CONFIG_H */

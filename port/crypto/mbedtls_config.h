@@ -74,6 +74,11 @@
 #define MBEDTLS_SHA512_C
 #endif
 
+#if IFU_CRYPTO_SMALL
+/* Rolled-up SHA-256 rounds: smaller, slower. */
+#define MBEDTLS_SHA256_SMALLER
+#endif
+
 /* ---- Bignum, ASN.1, OID ---- */
 
 #if IFU_MBEDTLS_PK
@@ -109,10 +114,16 @@
 #if IFU_WITH_ECDSA_P384
 #define MBEDTLS_ECP_DP_SECP384R1_ENABLED
 #endif
+#if !IFU_CRYPTO_SMALL
 /* Fast modular reduction for the NIST primes (larger code, much faster). */
 #define MBEDTLS_ECP_NIST_OPTIM
 /* MBEDTLS_ECP_WINDOW_SIZE (4) and MBEDTLS_ECP_FIXED_POINT_OPTIM (1, tables in ROM) keep their
  * defaults; smaller windows trade speed for a few hundred bytes of heap. */
+#else
+/* IFU_CRYPTO_SMALL: generic reduction, the smallest window, no fixed-point comb. */
+#define MBEDTLS_ECP_WINDOW_SIZE       2
+#define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
+#endif
 #endif /* IFU_MBEDTLS_ECDSA */
 
 #endif /* IFU_MBEDTLS_CONFIG_H */
