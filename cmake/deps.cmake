@@ -40,6 +40,10 @@ foreach(alg RSA ECDSA_P256 ECDSA_P384 ED25519 SHA512)
         add_compile_definitions(IFU_WITH_${alg}=0)
     endif()
 endforeach()
+option(IFU_WITH_P256M "ECDSA P-256 through p256-m (mbedTLS 3rdparty) instead of mbedTLS ECP" OFF)
+if(IFU_WITH_P256M)
+    add_compile_definitions(IFU_WITH_P256M=1)
+endif()
 option(IFU_CRYPTO_SMALL "Crypto libraries configured for size over speed (include/ifu/config.h)" OFF)
 if(IFU_CRYPTO_SMALL)
     add_compile_definitions(IFU_CRYPTO_SMALL=1)
@@ -106,7 +110,20 @@ foreach(f IN LISTS ifu_mbedtls_files)
     list(APPEND ifu_mbedtls_sources "${IFU_MBEDTLS_DIR}/library/${f}.c")
 endforeach()
 
+# p256-m (IFU_WITH_P256M): its verify only. The file compiles only under the PSA driver macro,
+# given to it alone (the library's configuration keeps PSA off); p256m_rng.c answers the RNG call
+# of its signing functions, which a verifier never makes.
+if(IFU_WITH_P256M)
+    set(ifu_p256m_dir "${IFU_MBEDTLS_DIR}/3rdparty/p256-m/p256-m")
+    list(APPEND ifu_mbedtls_sources "${ifu_p256m_dir}/p256-m.c"
+         "${IFU_ROOT}/port/crypto/p256m_rng.c")
+    set_source_files_properties("${ifu_p256m_dir}/p256-m.c" PROPERTIES
+                                COMPILE_DEFINITIONS MBEDTLS_PSA_P256M_DRIVER_ENABLED)
+endif()
 add_library(ifu_mbedtls STATIC ${ifu_mbedtls_sources})
+if(IFU_WITH_P256M)
+    target_include_directories(ifu_mbedtls SYSTEM PUBLIC "$<BUILD_INTERFACE:${ifu_p256m_dir}>")
+endif()
 target_include_directories(ifu_mbedtls SYSTEM PUBLIC "$<BUILD_INTERFACE:${IFU_MBEDTLS_DIR}/include>")
 target_include_directories(ifu_mbedtls PRIVATE "${IFU_MBEDTLS_DIR}/library")
 target_compile_definitions(ifu_mbedtls PUBLIC

@@ -12,6 +12,9 @@
 
 #include "mbedtls/sha256.h"
 #include "mbedtls/sha512.h"
+#if IFU_WITH_P256M
+#include "p256-m.h"
+#endif
 #if IFU_MBEDTLS_PK
 #include "mbedtls/ecdsa.h"
 #include "mbedtls/memory_buffer_alloc.h"
@@ -176,7 +179,7 @@ static int verify_rsa_pss(mbedtls_pk_context *pk, uint32_t bits, const uint8_t *
 }
 #endif /* IFU_WITH_RSA */
 
-#if IFU_MBEDTLS_ECDSA
+#if IFU_MBEDTLS_ECDSA || IFU_WITH_P256M
 /* One DER INTEGER of at most max_len content bytes at *p, in its only valid
  * encoding: short-form length, positive, no superfluous leading zero. */
 static int der_integer_is_strict(const uint8_t **p, const uint8_t *end, uint32_t max_len)
@@ -213,6 +216,61 @@ static int ecdsa_der_is_strict(const uint8_t *sig, uint32_t sig_len, uint32_t co
            der_integer_is_strict(&p, end, coord_len + 1) && p == end;
 }
 
+#if IFU_WITH_P256M
+/* SubjectPublicKeyInfo of a P-256 key with an uncompressed point (RFC 5480):
+ * this fixed prefix, then X and Y. imgtool embeds keys in this form; mbedTLS's
+ * parser takes no other encoding of a secp256r1 key either. */
+static const uint8_t p256_spki_prefix[27] = {0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+                                             0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+                                             0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04};
+
+/* Copy the DER INTEGER at *p (already checked strict, at most 33 bytes) to a
+ * 32-byte big-endian number; 0 if it does not fit (the value is >= 2^256,
+ * which no valid r or s is: Wycheproof tcId 145, 158). */
+static int der_integer_to_32(const uint8_t **p, uint8_t out[32])
+{
+    uint32_t len = (*p)[1];
+    const uint8_t *v = *p + 2;
+
+    *p = v + len;
+    if (len == 33) { /* only a leading zero before a high bit may make it 33 */
+        if (v[0] != 0) {
+            return 0; /* >= 2^256: out of range for P-256 */
+        }
+        v++;
+        len--;
+    }
+    memset(out, 0, 32 - len);
+    memcpy(out + 32 - len, v, len);
+    return 1;
+}
+
+/* ECDSA P-256 with p256-m (mbedTLS 3.6's 3rdparty/p256-m): the same checks
+ * and verdicts as the mbedTLS path, in a fraction of its code and time. */
+static int verify_p256m(const uint8_t *key, uint32_t key_len, const uint8_t *msg, uint32_t msg_len,
+                        const uint8_t *sig, uint32_t sig_len)
+{
+    uint8_t rs[64];
+    const uint8_t *p = sig + 2;
+
+    if (key_len != sizeof p256_spki_prefix + 64 ||
+        memcmp(key, p256_spki_prefix, sizeof p256_spki_prefix) != 0) {
+        return IFU_ENOKEY;
+    }
+    if (!ecdsa_der_is_strict(sig, sig_len, 32) || !der_integer_to_32(&p, rs) ||
+        !der_integer_to_32(&p, rs + 32)) {
+        return IFU_ESIG;
+    }
+    int ret = p256_ecdsa_verify(rs, key + sizeof p256_spki_prefix, msg, msg_len);
+    if (ret == P256_INVALID_PUBKEY) {
+        return IFU_ENOKEY;
+    }
+    return ret == P256_SUCCESS ? 0 : IFU_ESIG;
+}
+#endif /* IFU_WITH_P256M */
+#endif /* IFU_MBEDTLS_ECDSA || IFU_WITH_P256M */
+
+#if IFU_MBEDTLS_ECDSA
 static int verify_ecdsa(mbedtls_pk_context *pk, mbedtls_ecp_group_id curve, const uint8_t *msg,
                         uint32_t msg_len, const uint8_t *sig, uint32_t sig_len)
 {
@@ -236,9 +294,9 @@ static int verify_ecdsa(mbedtls_pk_context *pk, mbedtls_ecp_group_id curve, cons
 /* The curve of an ECDSA algorithm that is compiled in. */
 static mbedtls_ecp_group_id ecdsa_curve(enum ifu_sig_alg alg)
 {
-#if IFU_WITH_ECDSA_P256 && IFU_WITH_ECDSA_P384
+#if IFU_WITH_ECDSA_P256 && !IFU_WITH_P256M && IFU_WITH_ECDSA_P384
     return alg == IFU_SIG_ECDSA_P256 ? MBEDTLS_ECP_DP_SECP256R1 : MBEDTLS_ECP_DP_SECP384R1;
-#elif IFU_WITH_ECDSA_P256
+#elif IFU_WITH_ECDSA_P256 && !IFU_WITH_P256M
     (void)alg;
     return MBEDTLS_ECP_DP_SECP256R1;
 #else
@@ -256,7 +314,7 @@ static int have_mbedtls_alg(enum ifu_sig_alg alg)
     case IFU_SIG_RSA3072_PSS:
         return IFU_WITH_RSA;
     case IFU_SIG_ECDSA_P256:
-        return IFU_WITH_ECDSA_P256;
+        return IFU_WITH_ECDSA_P256 && !IFU_WITH_P256M;
     case IFU_SIG_ECDSA_P384:
         return IFU_WITH_ECDSA_P384;
     default:
@@ -299,6 +357,11 @@ int ifu_sig_verify(enum ifu_sig_alg alg, const uint8_t *key, uint32_t key_len, c
 #if IFU_WITH_ED25519
     if (alg == IFU_SIG_ED25519) {
         return ifu_ed25519_verify(key, key_len, msg, msg_len, sig, sig_len);
+    }
+#endif
+#if IFU_WITH_P256M
+    if (alg == IFU_SIG_ECDSA_P256) {
+        return verify_p256m(key, key_len, msg, msg_len, sig, sig_len);
     }
 #endif
     if (!have_mbedtls_alg(alg)) {

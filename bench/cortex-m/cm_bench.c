@@ -220,6 +220,8 @@ int main(void)
 
 #if IFU_WITH_ED25519
 #include "sodium/crypto_sign_ed25519.h"
+#elif IFU_WITH_P256M
+#include "p256-m.h"
 #else
 #include "mbedtls/ecdsa.h"
 #include "mbedtls/memory_buffer_alloc.h"
@@ -240,6 +242,23 @@ static int check_signature(const uint8_t digest[32], const uint8_t *sig, uint32_
     /* SubjectPublicKeyInfo: 12 bytes of prefix, then the key. */
     (void)sig_len; /* 64 */
     return crypto_sign_ed25519_verify_detached(sig, digest, 32, BENCH_KEY + 12) == 0 ? 0 : 1;
+#elif IFU_WITH_P256M
+    /* DER SEQUENCE { INTEGER r, INTEGER s } (short lengths) to r || s, 32 bytes each. */
+    uint8_t rs[64] = {0};
+    const uint8_t *p = sig + 2;
+    for (int i = 0; i < 2; i++) {
+        uint32_t len = p[1];
+        const uint8_t *v = p + 2;
+        p = v + len;
+        if (len == 33) {
+            v++;
+            len--;
+        }
+        memcpy(rs + 32 * i + 32 - len, v, len);
+    }
+    (void)sig_len;
+    /* SubjectPublicKeyInfo: 27 bytes of prefix, then X and Y. */
+    return p256_ecdsa_verify(rs, BENCH_KEY + 27, digest, 32) == P256_SUCCESS ? 0 : 1;
 #else
     mbedtls_pk_context pk;
     int ret;

@@ -10,7 +10,8 @@
 #     plain boot (verify and jump, nothing to do).
 #
 #   bench/cortex-m/run.sh [OUTDIR]        # default OUTDIR: build-cm-bench/ in the source tree
-#   IFU_BENCH_ALGS="p256" bench/cortex-m/run.sh   # a subset: p256 rsa2048 ed25519
+#   IFU_BENCH_ALGS="p256" bench/cortex-m/run.sh   # a subset of: p256 p256m rsa2048 ed25519
+#                                                 # (p256m: P-256 through p256-m, IFU_WITH_P256M)
 #   IFU_BENCH_SMALL=1 ...  # also the size-optimised crypto build (IFU_CRYPTO_SMALL)
 #
 # Needs arm-none-eabi-gcc, qemu-system-arm, cmake, a host cc, OpenSSL 3 (the host `ifu` tool,
@@ -21,7 +22,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-"$root/build-cm-bench"}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-algs=${IFU_BENCH_ALGS:-"p256 rsa2048 ed25519"}
+algs=${IFU_BENCH_ALGS:-"p256 p256m rsa2048 ed25519"}
 jobs=2
 qemu=${QEMU:-qemu-system-arm}
 
@@ -46,7 +47,7 @@ insncount=$out/host/tools/qemu-plugins/insncount.so
 
 # ---- inputs: keys, payload ----------------------------------------------------------------------
 mkdir -p "$out/keys" "$out/img"
-declare -A keytype=([p256]=ecdsa-p256 [rsa2048]=rsa-2048 [ed25519]=ed25519)
+declare -A keytype=([p256]=ecdsa-p256 [p256m]=ecdsa-p256 [rsa2048]=rsa-2048 [ed25519]=ed25519)
 header=512
 hashed=262144 # header + payload: the "256 KiB image" of the anchors
 # Deterministic payload: the same bytes on every run.
@@ -105,9 +106,10 @@ for alg in $algs; do
     [ "$variant" = small ] && name=$alg-small && small=ON
     key=$out/keys/$alg.pem
     [ -f "$key" ] || "$ifu" keygen -t "${keytype[$alg]}" -k "$key" >/dev/null
-    rsa=OFF; p256=OFF; ed=OFF
+    rsa=OFF; p256=OFF; ed=OFF; p256m=OFF
     case $alg in
     p256) p256=ON ;;
+    p256m) p256=ON; p256m=ON ;;
     rsa2048) rsa=ON ;;
     ed25519) ed=ON ;;
     esac
@@ -116,6 +118,7 @@ for alg in $algs; do
         -DCMAKE_BUILD_TYPE=MinSizeRel -DIFU_BUILD_TOOLS=OFF -DIFU_BUILD_TESTS=OFF \
         -DIFU_WITH_RSA=$rsa -DIFU_WITH_ECDSA_P256=$p256 -DIFU_WITH_ECDSA_P384=OFF \
         -DIFU_WITH_ED25519=$ed -DIFU_WITH_SHA512=OFF -DIFU_CRYPTO_SMALL=$small \
+        -DIFU_WITH_P256M=$p256m \
         -DIFU_BENCH_ALG="$alg" -DIFU_BENCH_KEY="$key" -DIFU_SIGNING_KEY="$key" \
         -DIFU_HOST_TOOL="$ifu"
     log cmake --build "$tree" -j $jobs -t cm_boot_swap cm_boot_overwrite cm_boot_swap_report \

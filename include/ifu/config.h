@@ -65,6 +65,16 @@
 #define IFU_CRYPTO_SMALL 0
 #endif
 
+/* 1: ECDSA P-256 through p256-m (shipped in mbedTLS 3.6's source,
+ * 3rdparty/p256-m) instead of mbedTLS's ECP module: much smaller and faster
+ * on Cortex-M (docs/BENCHMARKS.md section 6). Needs IFU_WITH_ECDSA_P256. */
+#ifndef IFU_WITH_P256M
+#define IFU_WITH_P256M 0
+#endif
+#if IFU_WITH_P256M && !IFU_WITH_ECDSA_P256
+#error "ifu: IFU_WITH_P256M needs IFU_WITH_ECDSA_P256"
+#endif
+
 #if !IFU_WITH_RSA && !IFU_WITH_ECDSA_P256 && !IFU_WITH_ECDSA_P384 && !IFU_WITH_ED25519
 #error "ifu: no signature algorithm left: set at least one IFU_WITH_* to 1"
 #endif

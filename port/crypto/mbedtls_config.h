@@ -31,8 +31,9 @@
  * include path. */
 #include "../../include/ifu/config.h"
 
-/* 1 when some signature algorithm needs mbedTLS's bignums and key parsing. */
-#define IFU_MBEDTLS_ECDSA (IFU_WITH_ECDSA_P256 || IFU_WITH_ECDSA_P384)
+/* 1 when some signature algorithm needs mbedTLS's bignums and key parsing (P-256 through p256-m,
+ * IFU_WITH_P256M, needs neither). */
+#define IFU_MBEDTLS_ECDSA ((IFU_WITH_ECDSA_P256 && !IFU_WITH_P256M) || IFU_WITH_ECDSA_P384)
 #define IFU_MBEDTLS_PK    (IFU_WITH_RSA || IFU_MBEDTLS_ECDSA)
 
 /* ---- System ---- */
@@ -108,7 +109,7 @@
 #define MBEDTLS_ECDSA_C
 /* Required by MBEDTLS_ECDSA_C (check_config.h), although verify only parses. */
 #define MBEDTLS_ASN1_WRITE_C
-#if IFU_WITH_ECDSA_P256
+#if IFU_WITH_ECDSA_P256 && !IFU_WITH_P256M
 #define MBEDTLS_ECP_DP_SECP256R1_ENABLED
 #endif
 #if IFU_WITH_ECDSA_P384
