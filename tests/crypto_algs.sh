@@ -12,13 +12,13 @@ if [ ! -d "$shared/vectors/imgtool" ]; then
 fi
 mkdir -p "$work"
 fails=0
-run() { # run NAME OPTIONS...: build and run test_crypto_algs (and, with every algorithm on,
-    # test_crypto_wycheproof) in a tree of its own
+run() { # run NAME OPTIONS...: build and run test_crypto_algs (and, in all-p256m, where every
+    # algorithm is on, test_crypto_wycheproof) in a tree of its own
     local name=$1
     shift
     local tree=$work/$name
     local targets=test_crypto_algs
-    case " $* " in *" -DIFU_WITH_P256M=ON "*) targets="test_crypto_algs test_crypto_wycheproof" ;; esac
+    [ "$name" = all-p256m ] && targets="test_crypto_algs test_crypto_wycheproof"
     echo "== $name: $*"
     if ! cmake -S "$src" -B "$tree" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=Debug \
         -DIFU_BUILD_TOOLS=OFF -DIFU_BUILD_BENCH=OFF -DIFU_SHARED_DIR="$shared" -DIFU_DEPS_DIR="$deps" "$@" \
