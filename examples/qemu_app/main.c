@@ -227,12 +227,10 @@ int main(void)
     smp_frame_rx_init(&rx);
     ifu_uart_printf(LOG, "app: SMP server on UART1, MTU %u, downgrades refused\n",
                     (unsigned)SMP_UART_MTU);
+    ifu_cm_irq_disable(); /* polled: no handler runs; WFI still wakes on a byte */
     for (;;) {
-        int c = ifu_uart_getc(SMP);
-        if (c < 0) {
-            continue;
-        }
-        int len = smp_frame_rx_feed(&rx, (uint8_t)c);
+        uint8_t c = ifu_uart_getc_wait(SMP, IFU_AN386_UART1_RX_IRQ);
+        int len = smp_frame_rx_feed(&rx, c);
         if (len > 0) {
             handle(rx.pkt, (uint32_t)len);
         } else if (len < 0) {

@@ -14,10 +14,10 @@
 
 #define IFU_MPU_XN 0x1u /* execute never */
 
-/* MPU_CTRL values for ifu_cm_jump_mpu. */
+/* MPU_CTRL values for ifu_cm_jump_mpu. PRIVDEFENA: privileged code sees the
+ * default memory map outside the regions. */
 #define IFU_MPU_CTRL_ENABLE     0x1u
-#define IFU_MPU_CTRL_PRIVDEFENA 0x4u /* privileged code sees the default map outside the regions   \
-                                      */
+#define IFU_MPU_CTRL_PRIVDEFENA 0x4u
 
 /* Number of regions the MPU implements (MPU_TYPE.DREGION; 0: no MPU). */
 unsigned ifu_mpu_regions(void);

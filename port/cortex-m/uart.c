@@ -6,12 +6,18 @@
 #define DATA(b)    (*(volatile uint32_t *)(uintptr_t)((b) + 0x00u))
 #define STATE(b)   (*(volatile uint32_t *)(uintptr_t)((b) + 0x04u))
 #define CTRL(b)    (*(volatile uint32_t *)(uintptr_t)((b) + 0x08u))
+#define INTCLR(b)  (*(volatile uint32_t *)(uintptr_t)((b) + 0x0Cu))
 #define BAUDDIV(b) (*(volatile uint32_t *)(uintptr_t)((b) + 0x10u))
 
 #define STATE_TX_FULL 0x1u
 #define STATE_RX_FULL 0x2u
 #define CTRL_TX_EN    0x1u
 #define CTRL_RX_EN    0x2u
+#define CTRL_RX_INTEN 0x8u
+#define INT_RX        0x2u
+
+#define NVIC_ISER(n) (*(volatile uint32_t *)(uintptr_t)(0xE000E100u + 4u * (n)))
+#define NVIC_ICPR(n) (*(volatile uint32_t *)(uintptr_t)(0xE000E280u + 4u * (n)))
 
 void ifu_uart_init(uint32_t base)
 {
@@ -53,6 +59,22 @@ int ifu_uart_getc(uint32_t base)
         return -1;
     }
     return (int)(DATA(base) & 0xFFu);
+}
+
+uint8_t ifu_uart_getc_wait(uint32_t base, unsigned irq)
+{
+    CTRL(base) |= CTRL_RX_INTEN;
+    NVIC_ISER(irq / 32u) = 1u << (irq % 32u);
+    for (;;) {
+        /* Clear first, then look: a byte that lands after the look leaves
+         * the line pending, and WFI returns at once. */
+        INTCLR(base) = INT_RX;
+        NVIC_ICPR(irq / 32u) = 1u << (irq % 32u);
+        if (STATE(base) & STATE_RX_FULL) {
+            return (uint8_t)(DATA(base) & 0xFFu);
+        }
+        __asm__ volatile("wfi" ::: "memory");
+    }
 }
 
 static void put_num(uint32_t base, uint32_t v, unsigned radix, unsigned width, char pad)

@@ -9,8 +9,10 @@
 #include <stdint.h>
 
 /* an386 UART0..UART4 (QEMU hw/arm/mps2.c; the notes in docs/QEMU.md). */
-#define IFU_AN386_UART0 0x40004000u
-#define IFU_AN386_UART1 0x40005000u
+#define IFU_AN386_UART0        0x40004000u
+#define IFU_AN386_UART1        0x40005000u
+#define IFU_AN386_UART0_RX_IRQ 0u /* QEMU hw/arm/mps2.c: RX irq 0, 2, 4, 18, 20 */
+#define IFU_AN386_UART1_RX_IRQ 2u
 
 /* The UART fatal messages of the startup code go to. */
 #ifndef IFU_CM_LOG_UART
@@ -31,6 +33,14 @@ void ifu_uart_puts(uint32_t base, const char *s);
 
 /* The received byte (0..255), or -1 if none is waiting. */
 int ifu_uart_getc(uint32_t base);
+
+/* Wait for a received byte and return it. Sleeps with WFI between bytes
+ * (RX interrupt enabled at the UART and in the NVIC as irq, never taken:
+ * interrupts stay masked by PRIMASK, WFI wakes on the pending line), so the
+ * CPU is idle while waiting; under QEMU, a busy poll of the status register
+ * slows down the delivery of received bytes severalfold. Call with
+ * interrupts masked (cpsid i); irq is the UART's RX interrupt number. */
+uint8_t ifu_uart_getc_wait(uint32_t base, unsigned irq);
 
 /* Small formatted output for logs, no libc: %s %u %d %x %08x (width 0-9 with
  * a leading 0 for zero padding) %c %%. Lines end in "\r\n" on the wire. */

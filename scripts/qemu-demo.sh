@@ -1,0 +1,507 @@
+#!/usr/bin/env bash
+# The end-to-end demo on an emulated Cortex-M4 (QEMU mps2-an386), docs/QEMU.md:
+#
+#   build the host `ifu` tool and the cross build (bootloader + application v1/v2/v3), make a
+#   signing key, sign the images (and a tampered and a downgraded one), seed a 16 MiB flash file,
+#   boot v1, then drive the device with `ifu smp` over the emulated UART (a pseudo-terminal):
+#     v2 uploaded, tested, reset: the bootloader verifies and swaps, v2 confirms itself, a
+#     second reset still runs v2;
+#     v3 uploaded, tested, reset: it never confirms, the next reset reverts to v2, and v2
+#     reports "version 3.0.0 reverted";
+#     a tampered and a downgraded image are refused over the same path; v2 keeps running.
+#   With --powerloss N: N more cycles in which QEMU is killed (SIGKILL: a power cut, the flash
+#   file keeps exactly what was stored) at a seeded random instant during the download or the
+#   swap, restarted, and checked to come back running the old or the new image and finish.
+#
+# Exit 0 only if every step held; 77 (skip) if qemu-system-arm or arm-none-eabi-gcc is missing.
+#
+# Usage: scripts/qemu-demo.sh [--ifu PATH] [--workdir DIR] [--powerloss N] [--seed S] [-v]
+#   --ifu PATH     use this host `ifu` instead of building one in WORKDIR/host
+#   --workdir DIR  build trees and run files (default: build-qemu/ in the repository)
+#   --powerloss N  also run N power cuts (0: none, the default)
+#   --seed S       seed of the cut instants (default 1)
+#   -v             print the device's UART log at the end
+# Environment: IFU_DEPS_DIR as for the main build (scripts/setup.sh).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK=$ROOT/build-qemu
+IFU=
+CUTS=0
+SEED=1
+VERBOSE=0
+while [ $# -gt 0 ]; do
+    case $1 in
+    --ifu) IFU=$2; shift 2 ;;
+    --workdir) WORK=$2; shift 2 ;;
+    --powerloss) CUTS=$2; shift 2 ;;
+    --seed) SEED=$2; shift 2 ;;
+    -v) VERBOSE=1; shift ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "qemu-demo: unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+
+for tool in qemu-system-arm arm-none-eabi-gcc; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "qemu-demo: SKIP: $tool not found (scripts/setup.sh installs it)"
+        exit 77
+    fi
+done
+
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+RUN=$WORK/run
+LOG=$RUN/uart0.log
+T0=$(date +%s.%N)
+
+elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%5.1fs", b - a }'; }
+say() { printf '[%s] %s\n' "$(elapsed)" "$*"; }
+FAILS=0
+ok() { printf '[%s]   ok: %s\n' "$(elapsed)" "$*"; }
+bad() {
+    printf '[%s]   FAIL: %s\n' "$(elapsed)" "$*"
+    FAILS=$((FAILS + 1))
+}
+die() {
+    printf 'qemu-demo: error: %s\n' "$*" >&2
+    exit 1
+}
+quiet() {
+    local out=$1
+    shift
+    "$@" >"$out" 2>&1 || { cat "$out" >&2; die "failed: $*"; }
+}
+
+# ---- build ---------------------------------------------------------------------------------
+
+if [ -z "$IFU" ]; then
+    say "building the host ifu tool ($WORK/host)"
+    [ -f "$WORK/host/CMakeCache.txt" ] ||
+        quiet "$WORK/host.log" cmake -S "$ROOT" -B "$WORK/host" -DCMAKE_BUILD_TYPE=Release \
+            -DIFU_BUILD_TESTS=OFF -DIFU_BUILD_BENCH=OFF
+    quiet "$WORK/host.log" cmake --build "$WORK/host" -j2 -t ifu_cli
+    IFU=$WORK/host/tools/ifu/ifu
+fi
+[ -x "$IFU" ] || die "no ifu tool at $IFU"
+
+KEY=$WORK/key.pem
+if [ ! -f "$KEY" ]; then
+    say "generating the signing key (ECDSA P-256): $KEY"
+    quiet "$WORK/key.log" "$IFU" keygen -k "$KEY" -t ecdsa-p256
+fi
+
+say "cross build: bootloader and qemu_app v1, v2, v3 ($WORK/arm)"
+[ -f "$WORK/arm/CMakeCache.txt" ] ||
+    quiet "$WORK/arm.log" cmake -S "$ROOT" -B "$WORK/arm" \
+        -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/arm-none-eabi.cmake" -DCMAKE_BUILD_TYPE=MinSizeRel \
+        -DIFU_BUILD_TOOLS=OFF -DIFU_BUILD_TESTS=OFF -DIFU_BUILD_BENCH=OFF \
+        -DIFU_HOST_TOOL="$IFU" -DIFU_SIGNING_KEY="$KEY"
+quiet "$WORK/arm.log" cmake -DIFU_HOST_TOOL="$IFU" "$WORK/arm"
+quiet "$WORK/arm.log" cmake --build "$WORK/arm" -j2 -t ifu_boot qemu_app_v1 qemu_app_v2 qemu_app_v3 \
+    qemu_mpu_probe
+BOOT=$WORK/arm/boot/ifu_boot.elf
+APPS=$WORK/arm/examples/qemu_app
+say "bootloader: $(arm-none-eabi-size "$BOOT" | awk 'NR == 2 { print $1 " B text, " $2 " B data, " $3 " B bss" }')"
+
+# ---- images --------------------------------------------------------------------------------
+
+rm -rf "$RUN"
+mkdir -p "$RUN"
+cp "$APPS/qemu_app_v1.signed.bin" "$RUN/v1.bin"
+cp "$APPS/qemu_app_v2.signed.bin" "$RUN/v2.bin"
+cp "$APPS/qemu_app_v3.signed.bin" "$RUN/v3.bin"
+# Downgrade: v1's code signed as 1.5.0 (older than v2). Tampered: v3 with one payload byte
+# flipped after signing.
+quiet "$RUN/sign.log" "$IFU" sign -k "$KEY" -v 1.5.0 -H 0x200 --pad-header -S 0x40000 --align 1 \
+    "$APPS/qemu_app_v1.elf.bin" "$RUN/downgrade.bin"
+python3 - "$RUN/v3.bin" "$RUN/tampered.bin" <<'EOF'
+import sys
+img = bytearray(open(sys.argv[1], "rb").read())
+img[0x200 + 0x1000] ^= 0x01  # one bit of the payload, 4 KiB after the vector table
+open(sys.argv[2], "wb").write(img)
+EOF
+for v in v1 v2 v3 downgrade; do
+    "$IFU" verify -k "$KEY" "$RUN/$v.bin" >/dev/null 2>&1 || die "$v.bin does not verify"
+done
+if "$IFU" verify -k "$KEY" "$RUN/tampered.bin" >/dev/null 2>&1; then
+    die "tampered.bin verifies"
+fi
+say "signed v1 1.0.0, v2 2.0.0, v3 3.0.0 (never confirms), downgrade 1.5.0; tampered v3 fails \`ifu verify\`"
+
+# The flash file: 16 MiB erased (0xff) with image $1 (default v1) in the primary slot at offset
+# 0, as a factory would program it (no trailer: a factory image counts as confirmed).
+seed_flash() {
+    python3 - "$RUN/flash.img" "${1:-$RUN/v1.bin}" <<'EOF'
+import sys
+flash = bytearray(b"\xff" * (16 << 20))
+v1 = open(sys.argv[2], "rb").read()
+flash[0:len(v1)] = v1
+open(sys.argv[1], "wb").write(flash)
+EOF
+}
+
+# ---- QEMU ----------------------------------------------------------------------------------
+
+QEMU_PID=
+# QEMU runs disowned (no "Killed" job notices from the shell), so it is waited for by polling.
+wait_gone() {
+    while kill -0 "$1" 2>/dev/null; do
+        sleep 0.01
+    done
+}
+stop_qemu() {
+    if [ -n "$QEMU_PID" ]; then
+        kill -KILL "$QEMU_PID" 2>/dev/null || true
+        wait_gone "$QEMU_PID"
+        QEMU_PID=
+    fi
+}
+trap stop_qemu EXIT
+
+# Start QEMU: UART0 (the log) appended to $LOG, UART1 (SMP) on a pty linked at $RUN/smp.tty.
+# SYSRESETREQ resets inside the same process; the flash file keeps every store.
+start_qemu() {
+    stop_qemu # never two QEMUs on one flash file
+    rm -f "$RUN/smp.tty"
+    qemu-system-arm -M mps2-an386 -display none -monitor none \
+        -object memory-backend-file,id=fl,size=16M,mem-path="$RUN/flash.img",share=on \
+        -machine memory-backend=fl \
+        -chardev file,id=log,path="$LOG",append=on -serial chardev:log \
+        -chardev pty,id=smp,path="$RUN/smp.tty" -serial chardev:smp \
+        -semihosting-config enable=on,target=native \
+        -kernel "$BOOT" >>"$RUN/qemu.out" 2>&1 &
+    QEMU_PID=$!
+    disown "$QEMU_PID"
+    for _ in $(seq 200); do
+        [ -L "$RUN/smp.tty" ] && return 0
+        sleep 0.02
+    done
+    die "QEMU did not start: $(cat "$RUN/qemu.out")"
+}
+
+# Wait until the log holds at least $2 lines matching $1 (default 1), up to $3 seconds.
+count() { grep -c -- "$1" "$LOG" 2>/dev/null || true; }
+wait_log() {
+    local want=${2:-1} limit=${3:-20} i
+    for i in $(seq $((limit * 50))); do
+        [ "$(count "$1")" -ge "$want" ] && return 0
+        if [ -n "$QEMU_PID" ] && ! kill -0 "$QEMU_PID" 2>/dev/null; then
+            return 1
+        fi
+        sleep 0.02
+    done
+    return 1
+}
+# Number of times the application has started so far.
+apps() { count "app: SMP server on UART1"; }
+
+# 30 s per response: a loaded machine can starve QEMU for seconds.
+smp() { "$IFU" smp "$@" --port "$RUN/smp.tty" --timeout 30000; }
+# Upload requests of 1 KiB: QEMU's CMSDK UART takes one byte per main-loop turn, and on this
+# path 1 KiB requests measured faster than 2 KiB ones (docs/QEMU.md "Speed").
+MTU=1024
+
+# Reset over SMP and wait for the next application start.
+reset_and_wait() {
+    local n
+    n=$(apps)
+    smp reset >>"$RUN/smp.log" 2>&1 || return 1
+    wait_log "app: SMP server on UART1" $((n + 1)) 30
+}
+
+# The running image, from `ifu smp list`: "version V" of the active slot.
+active_version() {
+    smp list 2>/dev/null | sed -n 's/^image 0 slot 0: version \([^ ]*\) .*active.*/\1/p'
+}
+
+last_lines() { tail -n "$1" "$LOG" | tr -d '\r' | sed 's/^/         | /'; }
+
+# Upload $1 and request a test install; prints the image hash.
+upload_test() {
+    local out hash
+    out=$(smp upload "$1" --mtu "$MTU" 2>&1) || { echo "$out" >>"$RUN/smp.log"; return 1; }
+    echo "$out" >>"$RUN/smp.log"
+    hash=$(echo "$out" | sed -n 's/^upload: .*image hash \([0-9a-f]*\)$/\1/p')
+    [ -n "$hash" ] || return 1
+    smp test "$hash" >>"$RUN/smp.log" 2>&1
+}
+
+# ---- the demo ------------------------------------------------------------------------------
+
+: >"$LOG"
+say "[0] MPU lock: boot a probe image that writes the bootloader, reads and runs its RAM"
+seed_flash "$APPS/qemu_mpu_probe.signed.bin"
+rc=0
+timeout 20 qemu-system-arm -M mps2-an386 -display none -monitor none \
+    -object memory-backend-file,id=fl,size=16M,mem-path="$RUN/flash.img",share=on \
+    -machine memory-backend=fl -serial file:"$RUN/mpu.log" \
+    -semihosting-config enable=on,target=native -kernel "$BOOT" >/dev/null 2>&1 || rc=$?
+if [ "$rc" = 0 ] && grep -aq "mpu: every probe held" "$RUN/mpu.log"; then
+    ok "$(grep -ac 'faulted as expected' "$RUN/mpu.log") accesses faulted (MemManage), 3 allowed ones did not"
+else
+    bad "MPU probe (exit $rc)"
+    tr -d '\r' <"$RUN/mpu.log" | sed 's/^/         | /'
+fi
+
+seed_flash
+say "[1] boot v1 in QEMU mps2-an386 (flash file $RUN/flash.img, SMP on $RUN/smp.tty)"
+start_qemu
+if wait_log "app: SMP server on UART1" 1 10 && [ "$(active_version)" = "1.0.0" ]; then
+    ok "v1 runs: $(grep -a 'boot: confirmed version' "$LOG" | tail -n 1 | tr -d '\r')"
+else
+    bad "v1 did not come up"
+fi
+
+say "[2] upload v2 over SMP, request a test install, reset"
+n_boot=$(count "boot: swap done")
+t_up=$(date +%s.%N)
+staged=0
+if upload_test "$RUN/v2.bin"; then
+    # The flash as it is now (v1 confirmed, v2 staged and requested): the start of every swap cut.
+    cp "$RUN/flash.img" "$RUN/staged-v2.img"
+    UPLOAD_S=$(awk -v a="$t_up" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    say "    v2 uploaded and verified by the application in ${UPLOAD_S}s; install requested"
+    staged=1
+fi
+if [ "$staged" = 1 ] && reset_and_wait && wait_log "confirm: done" 1 5 &&
+    [ "$(count "boot: swap done")" -gt "$n_boot" ] &&
+    grep -aq "app: version 2.0.0 running, on trial" "$LOG"; then
+    ok "bootloader verified and swapped; v2 ran on trial and confirmed itself"
+    last_lines 9
+else
+    bad "v2 install"
+fi
+
+say "[3] reset again: v2 must stay"
+if reset_and_wait && [ "$(tail -n 3 "$LOG" | grep -ac "app: version 2.0.0 running, confirmed")" = 1 ] &&
+    [ "$(active_version)" = "2.0.0" ]; then
+    ok "v2 runs, confirmed"
+else
+    bad "v2 did not stay"
+fi
+
+say "[4] upload v3 (never confirms), test, reset"
+if upload_test "$RUN/v3.bin" && reset_and_wait &&
+    [ "$(tail -n 3 "$LOG" | grep -ac "app: version 3.0.0 running, on trial")" = 1 ] &&
+    grep -aq "built never to confirm" "$LOG"; then
+    ok "v3 runs on trial and does not confirm"
+else
+    bad "v3 trial"
+fi
+
+say "[5] reset: the bootloader reverts the unconfirmed v3"
+if reset_and_wait && grep -aq "boot: revert done" "$LOG" &&
+    [ "$(tail -n 3 "$LOG" | grep -ac "app: version 2.0.0 running, restored by a revert")" = 1 ] &&
+    [ "$(tail -n 3 "$LOG" | grep -ac "app: last update: version 3.0.0 reverted")" = 1 ] &&
+    [ "$(active_version)" = "2.0.0" ]; then
+    ok "v2 is back and reports it"
+    last_lines 8
+else
+    bad "revert of v3"
+fi
+
+# A refused upload: `ifu smp upload` must fail, the log name the reason, v2 keep running and
+# nothing be requested.
+refused() {
+    local img=$1 reason=$2 n out
+    n=$(count "smp: request refused")
+    if out=$(smp upload "$img" --mtu "$MTU" 2>&1); then
+        echo "$out" >>"$RUN/smp.log"
+        return 1
+    fi
+    echo "$out" >>"$RUN/smp.log"
+    wait_log "smp: request refused" $((n + 1)) 5 &&
+        tail -n 2 "$LOG" | grep -aq "smp: request refused: $reason" &&
+        echo "$out" | grep -q "the device refused" &&
+        [ "$(active_version)" = "2.0.0" ]
+}
+
+# SHA-256 of a flash range (offset, length in bytes, multiples of 4 KiB): what a step changed.
+flash_sum() {
+    dd if="$RUN/flash.img" bs=4096 skip=$(($1 / 4096)) count=$(($2 / 4096)) status=none |
+        sha256sum | cut -c1-16
+}
+PRIMARY="0 $((0x40000))"
+SECONDARY="$((0x40000)) $((0x41000))"
+
+say "[6] upload a tampered image (v3 with one payload byte changed)"
+# shellcheck disable=SC2086 # PRIMARY and SECONDARY are two numbers each
+p_before=$(flash_sum $PRIMARY)
+if refused "$RUN/tampered.bin" "image hash mismatch" && [ "$(flash_sum $PRIMARY)" = "$p_before" ]; then
+    ok "refused at the end of the upload: $(grep -a 'device refused' "$RUN/smp.log" | tail -n 1)"
+    ok "primary slot unchanged (sha256 $p_before...), only the staging slot was written; v2 runs"
+else
+    bad "tampered image"
+fi
+
+say "[7] upload a downgrade (1.5.0 while 2.0.0 runs)"
+n_erase=$(count "smp: upload started")
+# shellcheck disable=SC2086
+p_before=$(flash_sum $PRIMARY) s_before=$(flash_sum $SECONDARY)
+if refused "$RUN/downgrade.bin" "" && [ "$(count "smp: upload started")" = "$n_erase" ] &&
+    [ "$(flash_sum $PRIMARY)" = "$p_before" ] && [ "$(flash_sum $SECONDARY)" = "$s_before" ]; then
+    ok "refused on its header: $(grep -a 'device refused' "$RUN/smp.log" | tail -n 1)"
+    ok "both slots byte-identical before and after: nothing was erased or written"
+else
+    bad "downgrade"
+fi
+
+say "[8] reset: still v2"
+if reset_and_wait && [ "$(active_version)" = "2.0.0" ] &&
+    [ "$(tail -n 3 "$LOG" | grep -ac "app: version 2.0.0 running")" = 1 ]; then
+    ok "v2 runs"
+else
+    bad "v2 after the refusals"
+fi
+stop_qemu
+
+# ---- power cuts ----------------------------------------------------------------------------
+
+# After a cut: power on again; the device must come back running 1.0.0 or 2.0.0 (its first
+# application start), then end on 2.0.0, confirmed across one more reset, uploading v2 again if
+# the cut came before the install request. Sets WHY and returns 1 if it failed. Runs in this
+# shell (not in $(...)): QEMU_PID must stay known to stop_qemu.
+recover_and_finish() {
+    local first n
+    n=$(apps)
+    start_qemu
+    if ! wait_log "app: SMP server on UART1" $((n + 1)) 60; then
+        WHY="no application after the cut"
+        return 1
+    fi
+    first=$(grep -a "app: version" "$LOG" | tail -n 1 | tr -d '\r')
+    case $first in
+    *"version 1.0.0 running"*)
+        # The cut fell before the install: send v2 again (the upload resumes from what the
+        # staging slot kept) and install it.
+        upload_test "$RUN/v2.bin" || { WHY="upload after the cut failed"; return 1; }
+        reset_and_wait || { WHY="no application after the install"; return 1; }
+        first=$(grep -a "app: version" "$LOG" | tail -n 1 | tr -d '\r')
+        ;;
+    *"version 2.0.0 running"*) ;;
+    *) WHY="came back as: $first"; return 1 ;;
+    esac
+    case $first in
+    *"version 2.0.0 running"*) ;;
+    *) WHY="after the install: $first"; return 1 ;;
+    esac
+    # One more reset: v2 must have confirmed itself, or the bootloader would revert it now.
+    reset_and_wait || { WHY="no application after the last reset"; return 1; }
+    tail -n 3 "$LOG" | grep -aq "app: version 2.0.0 running, confirmed" ||
+        { WHY="v2 did not stay: $(grep -a "app: version" "$LOG" | tail -n 1)"; return 1; }
+}
+
+# Kill QEMU (pid $4) $3 seconds after the log first holds $2 (polled every millisecond, so
+# the cut is placed relative to what the device is doing, not to QEMU's start).
+cut_after() {
+    python3 - "$LOG" "$2" "$3" "$4" <<'EOF'
+import os, signal, sys, time
+log, pat, delay, pid = sys.argv[1], sys.argv[2].encode(), float(sys.argv[3]), int(sys.argv[4])
+end = time.monotonic() + 120
+while time.monotonic() < end:
+    with open(log, "rb") as f:
+        if pat in f.read():
+            break
+    time.sleep(0.001)
+else:
+    sys.exit(1)
+time.sleep(delay)
+os.kill(pid, signal.SIGKILL)
+EOF
+}
+
+# Seconds between the first appearance of $1 and of $2 in the log (polled every millisecond).
+measure() {
+    python3 - "$LOG" "$1" "$2" <<'EOF'
+import sys, time
+log, a, b = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode()
+t = {}
+end = time.monotonic() + 120
+while time.monotonic() < end and b not in t:
+    with open(log, "rb") as f:
+        data = f.read()
+    for p in (a, b):
+        if p in data and p not in t:
+            t[p] = time.monotonic()
+    time.sleep(0.001)
+print("%.3f" % (t.get(b, 0) - t.get(a, 0)))
+EOF
+}
+
+# Delay in seconds (3 decimals) drawn uniformly from [lo, hi] with bash's seeded RANDOM.
+draw() { awk -v lo="$1" -v hi="$2" -v r="$RANDOM" -v s="$RANDOM" \
+    'BEGIN { printf "%.3f", lo + (hi - lo) * (r * 32768 + s) / 1073741824 }'; }
+
+if [ "$CUTS" -gt 0 ]; then
+    [ -f "$RUN/staged-v2.img" ] || die "no staged flash image: step [2] failed"
+    RANDOM=$SEED
+    # A fifth of the cuts during downloads (each costs two uploads), the rest during swaps.
+    n_dl=$(((CUTS + 4) / 5))
+    n_sw=$((CUTS - n_dl))
+    # The swap window: from "swapping it in" to "swap done", measured once without a cut.
+    cp "$RUN/staged-v2.img" "$RUN/flash.img"
+    : >"$LOG"
+    start_qemu
+    SWAP_S=$(measure "swapping it in" "boot: swap done")
+    wait_log "app: SMP server on UART1" 1 60 || die "the uncut swap did not finish"
+    stop_qemu
+    say "power cuts: $CUTS (seed $SEED): $n_dl during downloads (upload ${UPLOAD_S}s)," \
+        "$n_sw during swaps (swap ${SWAP_S}s)"
+    failures=0
+    n_resumed=0
+    for i in $(seq "$CUTS"); do
+        : >"$LOG"
+        if [ "$i" -le "$n_dl" ]; then
+            kind=download
+            seed_flash
+            start_qemu
+            wait_log "app: SMP server on UART1" 1 60 || die "v1 did not start"
+            at=$(draw 0 "$UPLOAD_S")
+            smp upload "$RUN/v2.bin" --mtu "$MTU" >>"$RUN/smp.log" 2>&1 &
+            uploader=$!
+            cut_after "$LOG" "smp: upload started" "$at" "$QEMU_PID" || true
+            # The host side of the cut link: do not wait for its response timeout.
+            kill -INT "$uploader" 2>/dev/null || true # SIGINT: bash prints no job notice
+            wait "$uploader" 2>/dev/null || true
+        else
+            kind=swap
+            cp "$RUN/staged-v2.img" "$RUN/flash.img"
+            # A little past the measured swap: cuts also land in the verify and trial start after it.
+            at=$(draw 0 "$(awk -v s="$SWAP_S" 'BEGIN { print s * 1.2 }')")
+            start_qemu
+            cut_after "$LOG" "swapping it in" "$at" "$QEMU_PID" || true
+        fi
+        wait_gone "$QEMU_PID"
+        QEMU_PID=
+        before=$(grep -a "boot: \|smp: upload" "$LOG" | tail -n 1 | tr -d '\r')
+        WHY=
+        if recover_and_finish; then
+            resumed=
+            if grep -aq "resuming an interrupted swap" "$LOG"; then
+                resumed=", the bootloader resumed the swap"
+                n_resumed=$((n_resumed + 1))
+            fi
+            printf '[%s]   cut %2d/%d (%s, +%ss): ok%s; last line before the cut: %s\n' \
+                "$(elapsed)" "$i" "$CUTS" "$kind" "$at" "$resumed" "${before:-(none)}"
+        else
+            failures=$((failures + 1))
+            bad "cut $i/$CUTS ($kind, +${at}s): $WHY"
+            cp "$RUN/flash.img" "$RUN/failed-cut-$i.img"
+            cp "$LOG" "$RUN/failed-cut-$i.log"
+        fi
+        stop_qemu
+    done
+    say "$n_resumed cuts fell inside a swap and were finished by the bootloader's journal"
+    echo "qemu-powerloss: $CUTS cuts, $failures failures"
+fi
+
+if [ "$VERBOSE" = 1 ]; then
+    echo "---- UART0 log"
+    tr -d '\r' <"$LOG"
+fi
+if [ "$FAILS" -ne 0 ]; then
+    say "qemu-demo: $FAILS step(s) FAILED (logs in $RUN: uart0.log, smp.log)"
+    exit 1
+fi
+say "qemu-demo: every step held"

@@ -1,0 +1,22 @@
+# The Cortex-M demo on QEMU mps2-an386 (scripts/qemu-demo.sh, docs/QEMU.md), label qemu:
+# the MPU probe, then v1 -> v2 over SMP on the emulated UART, confirm, v3 reverted, tampered
+# and downgraded images refused. It makes its own cross build in qemu/ of this build tree,
+# with the ifu tool of this build. Skipped (exit 77, with a message) without qemu-system-arm or
+# arm-none-eabi-gcc.
+# qemu_powerloss (label powerloss only, so that -L qemu stays quick; -R qemu runs both): the
+# same, then QEMU killed (SIGKILL) at 50 seeded random instants during downloads and swaps.
+if(IFU_BUILD_TOOLS AND TARGET ifu_cli AND NOT CMAKE_CROSSCOMPILING)
+    add_test(NAME qemu_demo
+             COMMAND bash ${IFU_ROOT}/scripts/qemu-demo.sh --ifu $<TARGET_FILE:ifu_cli>
+                     --workdir ${CMAKE_CURRENT_BINARY_DIR}/qemu)
+    set_tests_properties(qemu_demo PROPERTIES LABELS "qemu" SKIP_RETURN_CODE 77 TIMEOUT 900
+                         RESOURCE_LOCK qemu_build ENVIRONMENT "IFU_DEPS_DIR=${IFU_DEPS_DIR}")
+endif()
+if(IFU_BUILD_TOOLS AND TARGET ifu_cli AND NOT CMAKE_CROSSCOMPILING)
+    add_test(NAME qemu_powerloss
+             COMMAND bash ${IFU_ROOT}/scripts/qemu-demo.sh --ifu $<TARGET_FILE:ifu_cli>
+                     --workdir ${CMAKE_CURRENT_BINARY_DIR}/qemu --powerloss 50 --seed 1)
+    set_tests_properties(qemu_powerloss PROPERTIES LABELS "powerloss" SKIP_RETURN_CODE 77
+                         TIMEOUT 3600 RESOURCE_LOCK qemu_build
+                         ENVIRONMENT "IFU_DEPS_DIR=${IFU_DEPS_DIR}")
+endif()
