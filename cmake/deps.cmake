@@ -25,6 +25,30 @@ if(NOT DEFINED IFU_ROOT)
     message(FATAL_ERROR "cmake/deps.cmake: set IFU_ROOT to the ifu source directory first")
 endif()
 
+# Algorithms compiled in (include/ifu/config.h, IFU_WITH_*). All ON by default; a bootloader
+# that trusts one kind of key turns the others OFF and links none of their code. Set here, for
+# every target added after this point (the library, the crypto archives, tests, programs), because
+# port/crypto/mbedtls_config.h and ifu's sources must agree. A consumer of an installed ifu that
+# changed them defines the same IFU_WITH_*=0 macros in its own build.
+option(IFU_WITH_RSA "RSA-2048/3072 PSS signatures (mbedTLS)" ON)
+option(IFU_WITH_ECDSA_P256 "ECDSA P-256 signatures (mbedTLS)" ON)
+option(IFU_WITH_ECDSA_P384 "ECDSA P-384 signatures (mbedTLS)" ON)
+option(IFU_WITH_ED25519 "Ed25519 signatures (libsodium)" ON)
+option(IFU_WITH_SHA512 "SHA-384/SHA-512 image hashes and pure Ed25519 (mbedTLS)" ON)
+foreach(alg RSA ECDSA_P256 ECDSA_P384 ED25519 SHA512)
+    if(NOT IFU_WITH_${alg})
+        add_compile_definitions(IFU_WITH_${alg}=0)
+    endif()
+endforeach()
+option(IFU_WITH_P256M "ECDSA P-256 through p256-m (mbedTLS 3rdparty) instead of mbedTLS ECP" OFF)
+if(IFU_WITH_P256M)
+    add_compile_definitions(IFU_WITH_P256M=1)
+endif()
+option(IFU_CRYPTO_SMALL "Crypto libraries configured for size over speed (include/ifu/config.h)" OFF)
+if(IFU_CRYPTO_SMALL)
+    add_compile_definitions(IFU_CRYPTO_SMALL=1)
+endif()
+
 if(DEFINED ENV{IFU_DEPS_DIR} AND NOT "$ENV{IFU_DEPS_DIR}" STREQUAL "")
     set(ifu_deps_default "$ENV{IFU_DEPS_DIR}")
 else()
@@ -86,7 +110,20 @@ foreach(f IN LISTS ifu_mbedtls_files)
     list(APPEND ifu_mbedtls_sources "${IFU_MBEDTLS_DIR}/library/${f}.c")
 endforeach()
 
+# p256-m (IFU_WITH_P256M): its verify only. The file compiles only under the PSA driver macro,
+# given to it alone (the library's configuration keeps PSA off); p256m_rng.c answers the RNG call
+# of its signing functions, which a verifier never makes.
+if(IFU_WITH_P256M)
+    set(ifu_p256m_dir "${IFU_MBEDTLS_DIR}/3rdparty/p256-m/p256-m")
+    list(APPEND ifu_mbedtls_sources "${ifu_p256m_dir}/p256-m.c"
+         "${IFU_ROOT}/port/crypto/p256m_rng.c")
+    set_source_files_properties("${ifu_p256m_dir}/p256-m.c" PROPERTIES
+                                COMPILE_DEFINITIONS MBEDTLS_PSA_P256M_DRIVER_ENABLED)
+endif()
 add_library(ifu_mbedtls STATIC ${ifu_mbedtls_sources})
+if(IFU_WITH_P256M)
+    target_include_directories(ifu_mbedtls SYSTEM PUBLIC "$<BUILD_INTERFACE:${ifu_p256m_dir}>")
+endif()
 target_include_directories(ifu_mbedtls SYSTEM PUBLIC "$<BUILD_INTERFACE:${IFU_MBEDTLS_DIR}/include>")
 target_include_directories(ifu_mbedtls PRIVATE "${IFU_MBEDTLS_DIR}/library")
 target_compile_definitions(ifu_mbedtls PUBLIC

@@ -6,16 +6,20 @@
  * for RAM. For those, the same checks libsodium's verifier makes are made here
  * in the same order from libsodium's own group and scalar operations, with
  * the SHA-512 fed by the caller in chunks (RFC 8032 section 5.1.7). Both paths
- * run the Wycheproof Ed25519 vectors (tests/test_crypto_wycheproof.c). */
+ * run the Wycheproof Ed25519 vectors (tests/test_crypto_wycheproof.c).
+ *
+ * With IFU_WITH_ED25519 0 (include/ifu/config.h) no libsodium code is
+ * referenced and the streaming calls refuse with IFU_EUNSUPPORTED. */
 #include <string.h>
-
-#include "sodium/crypto_sign_ed25519.h"
-#include "sodium/private/ed25519_ref10.h"
 
 #include "ifu/crypto.h"
 #include "ifu/errors.h"
 
 #include "crypto_priv.h"
+
+#if IFU_WITH_ED25519
+#include "sodium/crypto_sign_ed25519.h"
+#include "sodium/private/ed25519_ref10.h"
 
 /* SubjectPublicKeyInfo of an Ed25519 key (RFC 8410): this fixed prefix, then
  * the 32-byte key. imgtool embeds keys in this form. */
@@ -97,3 +101,29 @@ int ifu_ed25519_stream_finish(struct ifu_hash *h, const uint8_t sig[64], const u
     ge25519_tobytes(rcheck, &r);
     return ifu_ct_memcmp(rcheck, sig, 32) == 0 ? 0 : IFU_ESIG;
 }
+
+#else /* !IFU_WITH_ED25519 */
+
+/* see include/ifu/crypto.h */
+int ifu_ed25519_stream_begin(struct ifu_hash *h, const uint8_t sig[64], const uint8_t *key,
+                             uint32_t key_len)
+{
+    (void)h;
+    (void)sig;
+    (void)key;
+    (void)key_len;
+    return IFU_EUNSUPPORTED;
+}
+
+/* see include/ifu/crypto.h */
+int ifu_ed25519_stream_finish(struct ifu_hash *h, const uint8_t sig[64], const uint8_t *key,
+                              uint32_t key_len)
+{
+    (void)sig;
+    (void)key;
+    (void)key_len;
+    ifu_hash_wipe(h);
+    return IFU_EUNSUPPORTED;
+}
+
+#endif /* IFU_WITH_ED25519 */

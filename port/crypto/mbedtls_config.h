@@ -17,10 +17,24 @@
  *   MBEDTLS_PLATFORM_NO_STD_FUNCTIONS leaves mbedtls_calloc without a default. The sizes that
  *   buffer needs are measured in docs/DEPENDENCIES.md.
  *
+ * Algorithm selection: the IFU_WITH_* macros of include/ifu/config.h (all 1 by default) switch
+ *   the modules below on and off, so a single-algorithm build compiles no code for the others
+ *   (docs/BENCHMARKS.md). An Ed25519-only build leaves nothing on but SHA-256 (and SHA-512 with
+ *   IFU_WITH_SHA512): no bignum, no key parsing, no heap.
+ *
  * A build may add or override settings with -DMBEDTLS_USER_CONFIG_FILE="file.h", which mbedTLS
  * reads after this file (for instance MBEDTLS_MEMORY_DEBUG to measure the heap). */
 #ifndef IFU_MBEDTLS_CONFIG_H
 #define IFU_MBEDTLS_CONFIG_H
+
+/* The IFU_WITH_* defaults; a relative include, so that mbedTLS's own sources need no extra
+ * include path. */
+#include "../../include/ifu/config.h"
+
+/* 1 when some signature algorithm needs mbedTLS's bignums and key parsing (P-256 through p256-m,
+ * IFU_WITH_P256M, needs neither). */
+#define IFU_MBEDTLS_ECDSA ((IFU_WITH_ECDSA_P256 && !IFU_WITH_P256M) || IFU_WITH_ECDSA_P384)
+#define IFU_MBEDTLS_PK    (IFU_WITH_RSA || IFU_MBEDTLS_ECDSA)
 
 /* ---- System ---- */
 
@@ -32,6 +46,7 @@
 
 /* ---- Platform and memory ---- */
 
+#if IFU_MBEDTLS_PK
 #define MBEDTLS_PLATFORM_C
 /* mbedtls_calloc/mbedtls_free go through function pointers that
  * mbedtls_memory_buffer_alloc_init() points at the static buffer. */
@@ -50,45 +65,66 @@
  * 64-bit limbs and pointers on the host, as malloc's would. Costs at most 4 bytes per block on
  * Cortex-M (the heap figures in docs/DEPENDENCIES.md were measured with it). */
 #define MBEDTLS_MEMORY_ALIGN_MULTIPLE 8
+#endif /* IFU_MBEDTLS_PK */
 
 /* ---- Hashes ---- */
 
-#define MBEDTLS_MD_C
 #define MBEDTLS_SHA256_C
+#if IFU_WITH_SHA512
 #define MBEDTLS_SHA384_C
 #define MBEDTLS_SHA512_C
+#endif
+
+#if IFU_CRYPTO_SMALL
+/* Rolled-up SHA-256 rounds: smaller, slower. */
+#define MBEDTLS_SHA256_SMALLER
+#endif
 
 /* ---- Bignum, ASN.1, OID ---- */
 
+#if IFU_MBEDTLS_PK
+#define MBEDTLS_MD_C
 #define MBEDTLS_BIGNUM_C
 /* Bytes; the largest number mbedTLS accepts. 384 bytes = RSA-3072, the largest key MCUboot
  * signs with. It also sizes a stack buffer in RSA-PSS verify (1024 bytes by default). */
 #define MBEDTLS_MPI_MAX_SIZE 384
 #define MBEDTLS_ASN1_PARSE_C
-/* Required by MBEDTLS_ECDSA_C (check_config.h), although verify only parses. */
-#define MBEDTLS_ASN1_WRITE_C
 #define MBEDTLS_OID_C
+#define MBEDTLS_PK_C
+#define MBEDTLS_PK_PARSE_C
+#endif /* IFU_MBEDTLS_PK */
 
 /* ---- RSA ---- */
 
+#if IFU_WITH_RSA
 #define MBEDTLS_RSA_C
 /* PSS (RSASSA-PSS, RFC 8017 8.1), the only RSA scheme in MCUboot images. No PKCS#1 v1.5. */
 #define MBEDTLS_PKCS1_V21
+#endif
 
 /* ---- Elliptic curves ---- */
 
+#if IFU_MBEDTLS_ECDSA
 #define MBEDTLS_ECP_C
 #define MBEDTLS_ECDSA_C
+/* Required by MBEDTLS_ECDSA_C (check_config.h), although verify only parses. */
+#define MBEDTLS_ASN1_WRITE_C
+#if IFU_WITH_ECDSA_P256 && !IFU_WITH_P256M
 #define MBEDTLS_ECP_DP_SECP256R1_ENABLED
+#endif
+#if IFU_WITH_ECDSA_P384
 #define MBEDTLS_ECP_DP_SECP384R1_ENABLED
+#endif
+#if !IFU_CRYPTO_SMALL
 /* Fast modular reduction for the NIST primes (larger code, much faster). */
 #define MBEDTLS_ECP_NIST_OPTIM
 /* MBEDTLS_ECP_WINDOW_SIZE (4) and MBEDTLS_ECP_FIXED_POINT_OPTIM (1, tables in ROM) keep their
  * defaults; smaller windows trade speed for a few hundred bytes of heap. */
-
-/* ---- Public keys ---- */
-
-#define MBEDTLS_PK_C
-#define MBEDTLS_PK_PARSE_C
+#else
+/* IFU_CRYPTO_SMALL: generic reduction, the smallest window, no fixed-point comb. */
+#define MBEDTLS_ECP_WINDOW_SIZE       2
+#define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
+#endif
+#endif /* IFU_MBEDTLS_ECDSA */
 
 #endif /* IFU_MBEDTLS_CONFIG_H */
