@@ -87,7 +87,7 @@ struct boot_run {
     const struct ifu_boot_config *cfg;
     struct ifu_boot_layout lay;
     struct ifu_boot_result *res;
-    struct boot_proof proof[2]; /* [0] primary (XIP: A), [1] secondary (XIP: B) */
+    struct boot_proof proof[2];     /* [0] primary (XIP: A), [1] secondary (XIP: B) */
     const struct ifu_keyring *keys; /* cfg->keys, or the keystore's keyring */
     uint32_t revoked;               /* the keystore's revoked entries (bit per entry) */
     uint32_t ctr_value; /* cfg->counter's value, read once per run and kept as it moves */
