@@ -15,6 +15,54 @@ FAILED=0
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ifu-cli-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
+# IFU_VALGRIND=1 (scripts/run.sh's valgrind stage, docs/QUALITY.md): every run of the host tools
+# goes through valgrind memcheck, logging to files so that stdout, stderr and the exit status the
+# cases check stay the tool's own. Any memory error or leak, in any run, fails the test in finish.
+VG_LOGS=
+if [ "${IFU_VALGRIND:-0}" = 1 ]; then
+    command -v valgrind >/dev/null || {
+        echo "FAIL: IFU_VALGRIND=1 but valgrind is not installed"
+        exit 1
+    }
+    VG_LOGS=$WORK/valgrind
+    mkdir -p "$VG_LOGS" "$WORK/vg-bin"
+    # vg_wrap NAME PROGRAM: print the path of a script that runs PROGRAM under memcheck.
+    vg_wrap() {
+        local w=$WORK/vg-bin/$1
+        printf '#!/bin/sh
+exec valgrind -q --tool=memcheck --error-exitcode=86 %s %s %s "%s" "$@"
+' \
+            '--leak-check=full --show-leak-kinds=definite,indirect' \
+            '--errors-for-leak-kinds=definite,indirect' \
+            "--log-file=$VG_LOGS/$1.%p.log" "$2" >"$w"
+        chmod +x "$w"
+        printf '%s\n' "$w"
+    }
+    IFU=$(vg_wrap ifu "$IFU")
+    if [ -n "${IFU_SIM:-}" ]; then
+        IFU_SIM=$(vg_wrap ifu-sim "$IFU_SIM")
+    fi
+fi
+
+# Fail for every valgrind log that reports an error; print the first one in full.
+vg_check() {
+    [ -n "$VG_LOGS" ] || return 0
+    local f bad=0 runs
+    runs=$(find "$VG_LOGS" -name '*.log' | wc -l)
+    for f in "$VG_LOGS"/*.log; do
+        [ -s "$f" ] || continue
+        if [ "$bad" -eq 0 ]; then
+            sed 's/^/  /' "$f"
+        fi
+        bad=$((bad + 1))
+    done
+    if [ "$bad" -eq 0 ]; then
+        pass "valgrind: $runs tool runs, no error"
+    else
+        fail "valgrind: $bad of $runs tool runs reported errors"
+    fi
+}
+
 pass() {
     PASSED=$((PASSED + 1))
     printf 'PASS %s\n' "$*"
@@ -46,6 +94,7 @@ need_vectors() {
 }
 
 finish() {
+    vg_check
     printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
     [ "$FAILED" -eq 0 ]
 }
