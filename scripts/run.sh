@@ -75,7 +75,7 @@ cmd_test() {
         stage coverage bash "$ROOT/scripts/coverage.sh" "$BUILD"
         step "static analysis (cppcheck, clang-tidy)"
         stage static bash "$ROOT/scripts/static.sh" "$BUILD"
-        step "host tools under valgrind memcheck, every run of $vg_every (ctest -L cli)"
+        step "host tools under valgrind memcheck, one tool run in $vg_every (ctest -L cli)"
         stage valgrind env IFU_VALGRIND="$vg_every" ctest --test-dir "$BUILD" --output-on-failure \
             -j"$JOBS" -L cli
         step "tests again under ASan + UBSan (clang)"
