@@ -51,7 +51,7 @@ cmd_test() {
     # --coverage -O0 (everything else as usual), so the one ctest run yields the figures.
     if [ $quick -eq 0 ]; then
         build_main -DIFU_COVERAGE=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
-        find "$BUILD" -name '*.gcda' -delete
+        find "$BUILD" -name '*.gcda' -delete # counts of this run only
     else
         build_main -DIFU_COVERAGE=OFF
     fi
