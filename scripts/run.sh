@@ -2,8 +2,10 @@
 # The project's two entry points on a fresh Debian 12 machine:
 #   scripts/run.sh demo   install what is missing, build, run the demo
 #   scripts/run.sh test   install what is missing, build, run every test
-# Options for test: --quick (skip the sanitizer build and fuzzing),
-#                   --fuzz-seconds N (per fuzz target, default 20).
+# Options for test: --quick (ctest only: no coverage, static analysis, valgrind, sanitizers,
+#                   fuzzing), --fuzz-seconds N (per fuzz target, default 20),
+#                   --valgrind-every N (memcheck every N-th host tool run, default 3; 1: all).
+# The stages and how to run each alone: docs/QUALITY.md.
 # Environment: IFU_BUILD_DIR (default build/), IFU_SHARED_DIR (default ../shared).
 set -euo pipefail
 
@@ -13,51 +15,78 @@ SHARED=${IFU_SHARED_DIR:-$ROOT/../shared}
 JOBS=$(nproc)
 
 usage() {
-    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 }
 
 step() { printf '\n== %s\n' "$*"; }
 
+# build_main [cmake options...]
 build_main() {
     bash "$ROOT/scripts/setup.sh"
     step "build ($BUILD)"
-    cmake -S "$ROOT" -B "$BUILD" -DIFU_SHARED_DIR="$SHARED" >/dev/null
+    cmake -S "$ROOT" -B "$BUILD" -DIFU_SHARED_DIR="$SHARED" "$@" >/dev/null
     cmake --build "$BUILD" -j"$JOBS" >/dev/null
 }
 
 cmd_demo() {
-    build_main
+    build_main -DIFU_COVERAGE=OFF
     step "demo"
     bash "$ROOT/scripts/demo.sh" "$BUILD/tools/ifu/ifu"
 }
 
 cmd_test() {
-    local quick=0 fuzz_seconds=20
+    local quick=0 fuzz_seconds=20 vg_every=3
     while [ $# -gt 0 ]; do
         case $1 in
         --quick) quick=1 ;;
         --fuzz-seconds) fuzz_seconds=$2; shift ;;
+        --valgrind-every) vg_every=$2; shift ;;
         *) usage ;;
         esac
         shift
     done
     [ -d "$SHARED/vectors" ] || echo "note: $SHARED/vectors not found: vector tests will be skipped"
-    build_main
+    # The full run's gcc build is also the coverage build: the device library is compiled with
+    # --coverage -O0 (everything else as usual), so the one ctest run yields the figures.
+    if [ $quick -eq 0 ]; then
+        build_main -DIFU_COVERAGE=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+        find "$BUILD" -name '*.gcda' -delete # counts of this run only
+    else
+        build_main -DIFU_COVERAGE=OFF
+    fi
     # Each stage runs even if an earlier one failed, so one run reports everything.
-    local passed=0 failed=0
+    local passed=0 failed=0 names=()
     stage() {
-        if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+        local name=$1 t0=$SECONDS
+        shift
+        if "$@"; then
+            passed=$((passed + 1))
+            names+=("$name: passed ($((SECONDS - t0)) s)")
+        else
+            failed=$((failed + 1))
+            names+=("$name: FAILED ($((SECONDS - t0)) s)")
+        fi
     }
     step "tests (ctest)"
-    stage ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS"
+    stage ctest ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS"
     if [ $quick -eq 0 ]; then
+        step "coverage of src/ (gcovr)"
+        stage coverage bash "$ROOT/scripts/coverage.sh" "$BUILD"
+        step "static analysis (cppcheck, clang-tidy)"
+        stage static bash "$ROOT/scripts/static.sh" "$BUILD"
+        step "host tools under valgrind memcheck, one tool run in $vg_every (ctest -L cli)"
+        stage valgrind env IFU_VALGRIND="$vg_every" ctest --test-dir "$BUILD" --output-on-failure \
+            -j"$JOBS" -L cli
         step "tests again under ASan + UBSan (clang)"
-        stage sanitized_tests
+        stage asan-ubsan sanitized_tests
         step "fuzzing, $fuzz_seconds s per target"
-        stage env IFU_SHARED_DIR="$SHARED" bash "$ROOT/fuzz/run.sh" "$BUILD-fuzz" "$fuzz_seconds"
+        stage fuzz env IFU_SHARED_DIR="$SHARED" bash "$ROOT/fuzz/run.sh" "$BUILD-fuzz" \
+            "$fuzz_seconds"
     fi
-    printf '\nstages: %d passed, %d failed\n' "$passed" "$failed"
+    printf '\n'
+    printf '  %s\n' "${names[@]}"
+    printf 'stages: %d passed, %d failed\n' "$passed" "$failed"
     [ "$failed" -eq 0 ]
 }
 

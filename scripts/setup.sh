@@ -43,6 +43,7 @@ PACKAGES=(
     libcmocka-dev libcjson-dev valgrind      # tests (cJSON reads the Wycheproof vectors)
     clang llvm libclang-rt-14-dev            # fuzz: -fsanitize=fuzzer needs libclang_rt.fuzzer
     cppcheck clang-tidy clang-format         # static checks, format target
+    gcovr                                    # coverage report (scripts/coverage.sh)
     gcc-arm-none-eabi libnewlib-arm-none-eabi # Cortex-M builds
     xxd                                      # embedding binary test data
 )

@@ -212,6 +212,7 @@ static int ecdsa_der_is_strict(const uint8_t *sig, uint32_t sig_len, uint32_t co
     if (sig_len < 8 || sig[0] != 0x30 || sig[1] >= 0x80 || sig[1] != sig_len - 2) {
         return 0;
     }
+    /* r, then s: each call advances p. NOLINTNEXTLINE(misc-redundant-expression) */
     return der_integer_is_strict(&p, end, coord_len + 1) &&
            der_integer_is_strict(&p, end, coord_len + 1) && p == end;
 }

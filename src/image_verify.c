@@ -512,6 +512,8 @@ static int on_tlv_value(struct ifu_verify *v)
         v->sig_pure = 1;
         return 0;
     case IFU_TLV_KEYHASH:
+        /* check_tlv_len() let only 32, 48 or 64 through: the shift is 0..2.
+         * NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
         v->keyhash_lens |= (uint8_t)(1u << (hash_alg_of_len(len) - IFU_HASH_SHA256));
         return on_keyhash(v, len);
     case IFU_TLV_PUBKEY:

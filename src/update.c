@@ -489,6 +489,7 @@ int ifu_update_write(struct ifu_update *up, uint32_t off, const uint8_t *data, u
     if (end != 0) {
         window = IFU_MIN(window, end);
     }
+    /* cppcheck-suppress knownConditionTrueFalse ; false positive: cppcheck 2.10 loses window */
     if (off > window || len > window - off) {
         return IFU_ERANGE;
     }
@@ -506,6 +507,7 @@ int ifu_update_write(struct ifu_update *up, uint32_t off, const uint8_t *data, u
     /* Even with nothing new (all repeats, or len 0 with data NULL, so no
      * pointer arithmetic on it) stream runs: it does the look-ahead erase
      * a call may owe. */
+    /* cppcheck-suppress knownConditionTrueFalse ; false positive: old < len for new bytes */
     const uint8_t *rest = old < len ? data + old : data;
     int taken = stream(up, rest, len - old);
     if (taken < 0) {

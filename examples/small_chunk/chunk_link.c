@@ -67,7 +67,9 @@ static void chan_add(struct link *l, struct chan *c, const uint8_t *b, uint32_t 
         return;
     }
     memcpy(copy, b, len);
-    c->q[c->n++] = (struct frame){len, copy};
+    c->q[c->n].len = len;
+    c->q[c->n].b = copy; /* the queue owns it: chan_clear() frees it */
+    c->n++;
 }
 
 /* Put a frame on the link: lost, once, or twice. */

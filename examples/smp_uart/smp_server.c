@@ -208,7 +208,7 @@ static int slot_read(const struct ifu_area *a, uint32_t base, struct slot_view *
 /* "major.minor.revision", and ".build" when build is not 0, as MCUmgr prints it. */
 static void version_text(const struct ifu_image_version *ver, char out[32])
 {
-    uint32_t parts[4] = {ver->major, ver->minor, ver->revision, ver->build};
+    const uint32_t parts[4] = {ver->major, ver->minor, ver->revision, ver->build};
     uint32_t count = ver->build != 0 ? 4u : 3u;
     uint32_t o = 0;
     for (uint32_t i = 0; i < count; i++) {

@@ -296,8 +296,7 @@ static uint8_t *otp_map(const char *path, uint32_t otp_size)
     if (name == NULL) {
         return NULL;
     }
-    memcpy(name, path, n);
-    memcpy(name + n, ".otp", sizeof ".otp");
+    snprintf(name, n + sizeof ".otp", "%s.otp", path);
     int fd = open(name, O_RDWR | O_CREAT, 0644);
     free(name);
     if (fd < 0) {

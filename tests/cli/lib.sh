@@ -13,7 +13,87 @@
 PASSED=0
 FAILED=0
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ifu-cli-test.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+VG_REPORTED=0
+trap 'vg_report_early; rm -rf "$WORK"' EXIT
+
+# IFU_VALGRIND=N (docs/QUALITY.md): every N-th run of each host tool in this script (runs 1, N+1,
+# 2N+1, ...; N=1: every run) goes through valgrind memcheck, logging to files so that stdout,
+# stderr and the exit status the cases check stay the tool's own. Any memory error or leak, in
+# any of those runs, fails the test in finish.
+VG_LOGS=
+case ${IFU_VALGRIND:-0} in
+0) ;;
+*[!0-9]*)
+    echo "FAIL: IFU_VALGRIND must be a number (1: every tool run under valgrind)"
+    exit 1
+    ;;
+*)
+    command -v valgrind >/dev/null || {
+        echo "FAIL: IFU_VALGRIND is set but valgrind is not installed"
+        exit 1
+    }
+    VG_LOGS=$WORK/valgrind
+    mkdir -p "$VG_LOGS" "$WORK/vg-bin"
+    # vg_wrap NAME PROGRAM: print the path of a script that runs PROGRAM, under memcheck for
+    # every IFU_VALGRIND-th call; it counts calls in NAME.runs and memcheck runs in NAME.checked.
+    vg_wrap() {
+        local w=$WORK/vg-bin/$1 c=$VG_LOGS/$1
+        cat >"$w" <<WRAP
+#!/bin/sh
+n=\$((\$(cat '$c.runs' 2>/dev/null || echo 0) + 1))
+echo \$n >'$c.runs'
+if [ \$(((n - 1) % $IFU_VALGRIND)) -ne 0 ]; then
+    exec '$2' "\$@"
+fi
+echo \$((\$(cat '$c.checked' 2>/dev/null || echo 0) + 1)) >'$c.checked'
+exec valgrind -q --tool=memcheck --error-exitcode=86 --leak-check=full \\
+    --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \\
+    --log-file='$c.%p.log' '$2' "\$@"
+WRAP
+        chmod +x "$w"
+        printf '%s\n' "$w"
+    }
+    IFU=$(vg_wrap ifu "$IFU")
+    if [ -n "${IFU_SIM:-}" ]; then
+        IFU_SIM=$(vg_wrap ifu-sim "$IFU_SIM")
+    fi
+    ;;
+esac
+
+# On an exit before finish (set -e, a tool run that valgrind failed with status 86), show the logs.
+vg_report_early() {
+    [ -n "$VG_LOGS" ] && [ "$VG_REPORTED" -eq 0 ] || return 0
+    local f
+    for f in "$VG_LOGS"/*.log; do
+        [ -s "$f" ] && sed 's/^/  /' "$f"
+    done
+    return 0
+}
+
+# Fail for every valgrind log that reports an error; print the first one in full.
+vg_check() {
+    [ -n "$VG_LOGS" ] || return 0
+    VG_REPORTED=1
+    local f bad=0 runs=0 checked=0
+    for f in "$VG_LOGS"/*.runs; do
+        [ -f "$f" ] && runs=$((runs + $(cat "$f")))
+    done
+    for f in "$VG_LOGS"/*.checked; do
+        [ -f "$f" ] && checked=$((checked + $(cat "$f")))
+    done
+    for f in "$VG_LOGS"/*.log; do
+        [ -s "$f" ] || continue
+        if [ "$bad" -eq 0 ]; then
+            sed 's/^/  /' "$f"
+        fi
+        bad=$((bad + 1))
+    done
+    if [ "$bad" -eq 0 ]; then
+        pass "valgrind: $checked of $runs tool runs checked, no error"
+    else
+        fail "valgrind: $bad of $checked tool runs checked reported errors"
+    fi
+}
 
 pass() {
     PASSED=$((PASSED + 1))
@@ -46,6 +126,7 @@ need_vectors() {
 }
 
 finish() {
+    vg_check
     printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
     [ "$FAILED" -eq 0 ]
 }

@@ -132,8 +132,8 @@ int sim_cmd_confirm(int argc, char **argv)
     }
     struct sim_dev dev;
     struct ifu_boot_config cfg;
-    struct ifu_boot_status before;
-    struct ifu_boot_status after;
+    struct ifu_boot_status before = {0};
+    struct ifu_boot_status after = {0};
     int err = sim_dev_open(&dev, path, 1);
     if (err) {
         return err;

@@ -436,9 +436,9 @@ int sim_cmd_show(int argc, char **argv)
         have_key = 1;
     }
     struct sim_dev dev;
-    struct ifu_boot_layout lay;
+    struct ifu_boot_layout lay = {0};
     struct ifu_boot_config cfg;
-    struct ifu_boot_status st;
+    struct ifu_boot_status st = {0};
     int err = sim_dev_open(&dev, path, 1);
     if (!err) {
         err = sim_dev_layout(&dev, &lay);

@@ -94,8 +94,8 @@ struct cli_opt {
     int id;           /* returned by cli_opt_next, > 0 */
 };
 
-#define CLI_OPT_END        0  /* no arguments left */
-#define CLI_OPT_POSITIONAL -1 /* a positional argument, in vals[0] */
+#define CLI_OPT_END        0    /* no arguments left */
+#define CLI_OPT_POSITIONAL (-1) /* a positional argument, in vals[0] */
 
 struct cli_optparse {
     int argc;

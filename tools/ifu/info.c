@@ -86,6 +86,9 @@ static void summarise(const struct cli_buf *img, const struct info_ctx *c, struc
 {
     memset(s, 0, sizeof *s);
     s->keyfmt = "-";
+    if (img->data == NULL) {
+        return; /* an empty file: no TLV to look at */
+    }
     for (size_t i = 0; i < c->count; i++) {
         const struct seen_tlv *t = &c->tlvs[i];
         if ((uint64_t)t->off + t->len > img->len) {

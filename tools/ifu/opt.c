@@ -59,7 +59,8 @@ static int take_values(struct cli_optparse *p, const struct cli_opt *o, const ch
     return o->id;
 }
 
-/* see cli.h */
+/* see cli.h. The recursion is a tail call per "--" or option bundle: argc bounds it.
+ * NOLINTNEXTLINE(misc-no-recursion) */
 int cli_opt_next(struct cli_optparse *p, const struct cli_opt *table, const char *vals[2])
 {
     vals[0] = NULL;

@@ -188,8 +188,8 @@ static int parse_deps(const char *text, struct sign_opts *o)
     const char *what = "--dependencies";
     size_t nids = 0;
     size_t nvers = 0;
-    uint64_t ids[256];
-    char *vers[256];
+    uint64_t ids[256] = {0};
+    char *vers[256] = {NULL};
     int err = 0;
 
     for (const char *p = text; *p != '\0'; p++) {
@@ -542,7 +542,7 @@ int cli_cmd_sign(int argc, char **argv)
             break;
         case O_SHA:
             err = choose("--sha", vals[0], shas, &ix);
-            o.sha = ix == 0 ? 0 : (unsigned)atoi(shas[ix]);
+            o.sha = ix == 0 ? 0 : (unsigned)strtoul(shas[ix], NULL, 10);
             break;
         case O_HMAC_SHA:
             err = choose("--hmac-sha", vals[0], hmac_shas, &ix);

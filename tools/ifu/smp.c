@@ -158,6 +158,7 @@ static int parse_hash(const char *text, uint8_t *out, size_t *len)
     }
     for (size_t i = 0; i < n / 2; i++) {
         unsigned v;
+        /* Both digits are checked below. NOLINTNEXTLINE(cert-err34-c) */
         if (sscanf(text + 2 * i, "%2x", &v) != 1 ||
             !strchr("0123456789abcdefABCDEF", text[2 * i]) ||
             !strchr("0123456789abcdefABCDEF", text[2 * i + 1])) {
@@ -420,7 +421,7 @@ int cli_cmd_smp(int argc, char **argv)
 {
     struct cli_optparse p;
     const char *vals[2];
-    const char *pos[3];
+    const char *pos[3] = {NULL, NULL, NULL};
     int npos = 0;
     const char *port = NULL;
     uint64_t mtu = 0, timeout = 5000;

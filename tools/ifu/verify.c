@@ -147,7 +147,9 @@ int cli_image_verify(const struct cli_buf *img, const struct cli_key *key, uint3
     const struct ifu_keyring *keys = NULL;
 
     if (key != NULL) {
+        /* cppcheck-suppress unreadVariable ; read through ring */
         k.pub = key->pub;
+        /* cppcheck-suppress unreadVariable ; read through ring */
         k.pub_len = (uint32_t)key->pub_len;
         keys = &ring;
     }
