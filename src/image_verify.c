@@ -856,6 +856,9 @@ static int check_signature(struct ifu_verify *v, const uint8_t *digest,
     if (IFU_FI(VERIFY_SIG, rc == 0)) {
         return 0;
     }
+    /* rc is 0 here only if the check above was faulted (IFU_FI in the fault
+     * test build); cppcheck sees the production macro, where it cannot be. */
+    /* cppcheck-suppress knownConditionTrueFalse ; reachable under a fault */
     return rc != 0 ? rc : IFU_ESIG;
 }
 

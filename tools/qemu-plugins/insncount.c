@@ -124,6 +124,8 @@ static int read_ranges_file(const char *path)
         if (line[0] == '#' || line[0] == '\n') {
             continue;
         }
+        /* Malformed numbers fail the count of 3; lo < hi is checked by add_range.
+         * NOLINTNEXTLINE(cert-err34-c) */
         if (sscanf(line, "%" SCNx64 " %" SCNx64 " %255s", &lo, &hi, label) != 3 ||
             add_range(lo, hi, label) != 0) {
             fprintf(stderr, "insncount: %s:%lu: want \"LO HI LABEL\" (hex, LO < HI)\n", path,
