@@ -35,9 +35,11 @@ static struct ifu_keystore keystore;
 static struct ifu_counter counter;
 
 /* Set by lock_data() once the MPU guards the keystore and the counter; the
- * jump is taken only if it holds this value (read twice, volatile). */
+ * jump is taken only if both hold their values. Two objects, so that the
+ * second test cannot be compiled into a comparison with the first read. */
 #define DATA_LOCKED 0x5a3cc3a5u
 static volatile uint32_t data_locked;
+static volatile uint32_t data_locked_inv; /* ~DATA_LOCKED */
 
 static const char *slot_name(unsigned slot)
 {
@@ -111,6 +113,7 @@ static int lock_data(void *ctx)
     }
     ifu_mpu_enable(IFU_MPU_CTRL_ENABLE | IFU_MPU_CTRL_PRIVDEFENA);
     data_locked = DATA_LOCKED;
+    data_locked_inv = ~DATA_LOCKED;
     return 0;
 }
 
@@ -215,7 +218,7 @@ int main(void)
      * lock flag, each tested twice; the entry is taken from res only after
      * both passed. One skipped branch is not enough to reach the jump. */
     if (ifu_boot_check(&res) == 0 && data_locked == DATA_LOCKED) {
-        if (ifu_boot_check(&res) == 0 && data_locked == DATA_LOCKED) {
+        if (ifu_boot_check(&res) == 0 && data_locked_inv == ~DATA_LOCKED) {
             ifu_cm_jump_mpu(AN386_FLASH_ADDR + res.entry_off,
                             IFU_MPU_CTRL_ENABLE | IFU_MPU_CTRL_PRIVDEFENA);
         }
