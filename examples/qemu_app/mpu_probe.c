@@ -24,6 +24,7 @@
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "board.h"
 #include "cm.h"
@@ -111,8 +112,10 @@ static void expect_no_fault(const char *what, uint32_t addr)
 
 /* Run op (a library call that writes the locked store) with faults armed to
  * abandon it; then check that it was stopped (a fault inside the locked
- * range, or an error return) and that nothing changed. */
+ * range, or an error return) and that nothing changed: every byte of the
+ * range, every slot's state, the counter's value. */
 static struct ifu_keystore ks;
+static uint8_t snapshot[AN386_BOOTDATA_SIZE];
 static struct ifu_key_slot slot_before[AN386_KEY_SLOTS];
 static uint32_t counter_before;
 static const uint8_t anchor[IFU_KEYS_ANCHOR_SIZE] = {0x1f, 0x2e, 0x3d}; /* no real key's */
@@ -132,6 +135,10 @@ static int store_unchanged(void *arg)
 {
     struct ifu_key_slot now;
     struct ifu_counter_state cs;
+    if (memcmp(snapshot, (const void *)(uintptr_t)(AN386_FLASH_ADDR + AN386_BOOTDATA_OFF),
+               sizeof snapshot) != 0) {
+        return 0;
+    }
     for (uint32_t i = 0; i < AN386_KEY_SLOTS; i++) {
         if (ifu_keys_get(&ks, i, &now) != 0 || now.state != slot_before[i].state) {
             return 0;
@@ -144,6 +151,7 @@ static void library_call(const char *name, int (*op)(void *), void *arg)
 {
     const uint32_t lo = AN386_FLASH_ADDR + AN386_BOOTDATA_OFF;
     volatile int err = 1; /* 1: abandoned at a fault */
+    memcpy(snapshot, (const void *)(uintptr_t)lo, sizeof snapshot);
     reset_fault();
     if (setjmp(library_env) == 0) {
         library_armed = 1;
