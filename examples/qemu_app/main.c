@@ -263,8 +263,10 @@ int main(void)
     }
     cfg.keystore = &keystore;
     cfg.counter = &counter;
-    report_security();
+    /* The trial's confirm first: a power cut between the trial start and the
+     * confirm reverts the update, so nothing is printed before it. */
     report_boot();
+    report_security();
 
     struct smp_server_config sc = {&cfg, &policy, SMP_UART_MTU};
     int err = smp_server_init(&server, &sc);
