@@ -2,13 +2,17 @@
 # The end-to-end demo on an emulated Cortex-M4 (QEMU mps2-an386), docs/QEMU.md:
 #
 #   build the host `ifu` tool and the cross build (bootloader + application v1/v2/v3), make a
-#   signing key, sign the images (and a tampered and a downgraded one), seed a 16 MiB flash file,
-#   boot v1, then drive the device with `ifu smp` over the emulated UART (a pseudo-terminal):
+#   signing key, sign the images with security counters 1, 2, 3 (and a tampered one, a
+#   downgraded one, and one of an old security epoch), provision the keystore with
+#   `ifu provision`, seed a 16 MiB flash file (keystore + v1), boot v1, then drive the device with
+#   `ifu smp` over the emulated UART (a pseudo-terminal):
 #     v2 uploaded, tested, reset: the bootloader verifies and swaps, v2 confirms itself, a
-#     second reset still runs v2;
+#     second reset still runs v2 and raises the security counter to 2;
 #     v3 uploaded, tested, reset: it never confirms, the next reset reverts to v2, and v2
-#     reports "version 3.0.0 reverted";
-#     a tampered and a downgraded image are refused over the same path; v2 keeps running.
+#     reports "version 3.0.0 reverted"; the counter stays 2;
+#     a tampered and a downgraded image are refused over the same path; an image of a lower
+#     security counter is refused by the application's update API and, written straight into
+#     the staging slot, by the bootloader; v2 keeps running.
 #   With --powerloss N: N more cycles in which QEMU is killed (SIGKILL: a power cut, the flash
 #   file keeps exactly what was stored) at a seeded random instant during the download or the
 #   swap, restarted, and checked to come back running the old or the new image and finish.
@@ -102,6 +106,19 @@ quiet "$WORK/arm.log" cmake --build "$WORK/arm" -j2 -t ifu_boot qemu_app_v1 qemu
     qemu_mpu_probe
 BOOT=$WORK/arm/boot/ifu_boot.elf
 APPS=$WORK/arm/examples/qemu_app
+# Flash offsets from the board header, the one source of the memory map.
+board() {
+    local v
+    v=$(sed -n "s/^#define AN386_$1 *\([0-9][0-9A-Fa-fx]*\)u.*/\1/p" "$ROOT/port/cortex-m/an386/board.h")
+    [ -n "$v" ] || die "AN386_$1 not in port/cortex-m/an386/board.h"
+    echo $((v))
+}
+KEYSTORE_OFF=$(board KEYSTORE_OFF)
+KEYSTORE_SIZE=$(board KEYSTORE_SIZE)
+KEY_SLOTS=$(board KEY_SLOTS)
+PRIMARY_SIZE=$(board PRIMARY_SIZE)
+SECONDARY_OFF=$(board SECONDARY_OFF)
+SECONDARY_SIZE=$(board SECONDARY_SIZE)
 say "bootloader: $(arm-none-eabi-size "$BOOT" | awk 'NR == 2 { print $1 " B text, " $2 " B data, " $3 " B bss" }')"
 
 # ---- images --------------------------------------------------------------------------------
@@ -111,32 +128,51 @@ mkdir -p "$RUN"
 cp "$APPS/qemu_app_v1.signed.bin" "$RUN/v1.bin"
 cp "$APPS/qemu_app_v2.signed.bin" "$RUN/v2.bin"
 cp "$APPS/qemu_app_v3.signed.bin" "$RUN/v3.bin"
-# Downgrade: v1's code signed as 1.5.0 (older than v2). Tampered: v3 with one payload byte
-# flipped after signing.
-quiet "$RUN/sign.log" "$IFU" sign -k "$KEY" -v 1.5.0 -H 0x200 --pad-header -S 0x40000 --align 1 \
-    "$APPS/qemu_app_v1.elf.bin" "$RUN/downgrade.bin"
+# Every image carries its public key (the keystore holds only its SHA-256) and a security
+# counter. Downgrade: v1's code signed as 1.5.0 (older than v2), security counter 1.
+# Old epoch: a newer version, 2.1.0, but security counter 1, below the device's 2 once v2 is
+# confirmed: what a release built from a branch without a security fix would carry. Its code is
+# the small MPU probe's (it never runs), so that its full upload costs a second, not ten.
+# Tampered: v3 with one payload byte flipped after signing.
+SIGN=("$IFU" sign -k "$KEY" --public-key-format full -H 0x200 --pad-header -S 0x40000 --align 1)
+quiet "$RUN/sign.log" "${SIGN[@]}" -v 1.5.0 -s 1 "$APPS/qemu_app_v1.elf.bin" "$RUN/downgrade.bin"
+quiet "$RUN/sign.log" "${SIGN[@]}" -v 2.1.0 -s 1 "$APPS/qemu_mpu_probe.elf.bin" "$RUN/oldepoch.bin"
+# The same, padded to the staging slot's image area with a test request in its trailer (the
+# magic at the slot's end): what an attacker with write access to the flash would stage.
+quiet "$RUN/sign.log" "${SIGN[@]}" -v 2.1.0 -s 1 --test -S $((SECONDARY_SIZE - 0x1000)) \
+    "$APPS/qemu_mpu_probe.elf.bin" "$RUN/oldepoch-staged.bin"
 python3 - "$RUN/v3.bin" "$RUN/tampered.bin" <<'EOF'
 import sys
 img = bytearray(open(sys.argv[1], "rb").read())
 img[0x200 + 0x1000] ^= 0x01  # one bit of the payload, 4 KiB after the vector table
 open(sys.argv[2], "wb").write(img)
 EOF
-for v in v1 v2 v3 downgrade; do
+for v in v1 v2 v3 downgrade oldepoch; do
     "$IFU" verify -k "$KEY" "$RUN/$v.bin" >/dev/null 2>&1 || die "$v.bin does not verify"
 done
 if "$IFU" verify -k "$KEY" "$RUN/tampered.bin" >/dev/null 2>&1; then
     die "tampered.bin verifies"
 fi
-say "signed v1 1.0.0, v2 2.0.0, v3 3.0.0 (never confirms), downgrade 1.5.0; tampered v3 fails \`ifu verify\`"
+say "signed v1 1.0.0, v2 2.0.0, v3 3.0.0 (never confirms) with security counters 1, 2, 3;" \
+    "downgrade 1.5.0 and old epoch 2.1.0 with security counter 1; tampered v3 fails \`ifu verify\`"
+# The keystore page, as a factory programs it: the signing key's anchor in slot 0 of 4, write
+# size 1 (the NOR's), erased 0xff, padded to its sector.
+quiet "$RUN/provision.log" "$IFU" provision -f flash -s "$KEY_SLOTS" -w 1 --size "$KEYSTORE_SIZE" \
+    -o "$RUN/keystore.bin" "$KEY"
+say "ifu provision: $(grep -a '^slot 0:' "$RUN/provision.log" | sed "s|$WORK/||")"
 
 # The flash file: 16 MiB erased (0xff) with image $1 (default v1) in the primary slot at offset
-# 0, as a factory would program it (no trailer: a factory image counts as confirmed).
+# 0, as a factory would program it (no trailer: a factory image counts as confirmed), and the
+# keystore page. The counter's two sectors stay erased: a blank counter reads 0, and the first
+# boot raises it to the confirmed factory image's security counter.
 seed_flash() {
-    python3 - "$RUN/flash.img" "${1:-$RUN/v1.bin}" <<'EOF'
+    python3 - "$RUN/flash.img" "${1:-$RUN/v1.bin}" "$RUN/keystore.bin" "$KEYSTORE_OFF" <<'EOF'
 import sys
 flash = bytearray(b"\xff" * (16 << 20))
 v1 = open(sys.argv[2], "rb").read()
 flash[0:len(v1)] = v1
+ks, off = open(sys.argv[3], "rb").read(), int(sys.argv[4])
+flash[off:off + len(ks)] = ks
 open(sys.argv[1], "wb").write(flash)
 EOF
 }
@@ -215,7 +251,14 @@ active_version() {
     smp list 2>/dev/null | sed -n 's/^image 0 slot 0: version \([^ ]*\) .*active.*/\1/p'
 }
 
-last_lines() { tail -n "$1" "$LOG" | tr -d '\r' | sed 's/^/         | /'; }
+# The log since the last bootloader start (that boot and the application it started).
+this_boot() {
+    tr -d '\r' <"$LOG" | awk '/^boot: ifu bootloader/ { n = 0; delete l } { l[n++] = $0 }
+        END { for (i = 0; i < n; i++) print l[i] }'
+}
+# Does the log of the last boot hold a line matching $1?
+boot_has() { this_boot | grep -aq -- "$1"; }
+show() { sed 's/^/         | /'; }
 
 # Upload $1 and request a test install; prints the image hash.
 upload_test() {
@@ -230,7 +273,8 @@ upload_test() {
 # ---- the demo ------------------------------------------------------------------------------
 
 : >"$LOG"
-say "[0] MPU lock: boot a probe image that writes the bootloader, reads and runs its RAM"
+say "[0] MPU lock: boot a probe image that writes the bootloader, the keystore and the counter," \
+    "reads and runs the bootloader's RAM"
 seed_flash "$APPS/qemu_mpu_probe.signed.bin"
 rc=0
 timeout 20 qemu-system-arm -M mps2-an386 -display none -monitor none \
@@ -238,7 +282,11 @@ timeout 20 qemu-system-arm -M mps2-an386 -display none -monitor none \
     -machine memory-backend=fl -serial file:"$RUN/mpu.log" \
     -semihosting-config enable=on,target=native -kernel "$BOOT" >/dev/null 2>&1 || rc=$?
 if [ "$rc" = 0 ] && grep -aq "mpu: every probe held" "$RUN/mpu.log"; then
-    ok "$(grep -ac 'faulted as expected' "$RUN/mpu.log") accesses faulted (MemManage), 3 allowed ones did not"
+    ok "$(grep -ac 'faulted as expected' "$RUN/mpu.log") accesses faulted (MemManage)," \
+        "$(grep -ac 'allowed, as expected' "$RUN/mpu.log") allowed ones did not;" \
+        "$(grep -ac 'stopped as expected' "$RUN/mpu.log") library writes to the keystore/counter failed"
+    grep -a "MPU:\|write keystore\|write counter\|ifu_keys_provision\|ifu_counter_advance" \
+        "$RUN/mpu.log" | tr -d '\r' | show
 else
     bad "MPU probe (exit $rc)"
     tr -d '\r' <"$RUN/mpu.log" | sed 's/^/         | /'
@@ -249,6 +297,7 @@ say "[1] boot v1 in QEMU mps2-an386 (flash file $RUN/flash.img, SMP on $RUN/smp.
 start_qemu
 if wait_log "app: SMP server on UART1" 1 10 && [ "$(active_version)" = "1.0.0" ]; then
     ok "v1 runs: $(grep -a 'boot: confirmed version' "$LOG" | tail -n 1 | tr -d '\r')"
+    this_boot | grep -a "keystore\|security counter" | show
 else
     bad "v1 did not come up"
 fi
@@ -266,37 +315,40 @@ if upload_test "$RUN/v2.bin"; then
 fi
 if [ "$staged" = 1 ] && reset_and_wait && wait_log "confirm: done" 1 5 &&
     [ "$(count "boot: swap done")" -gt "$n_boot" ] &&
-    grep -aq "app: version 2.0.0 running, on trial" "$LOG"; then
-    ok "bootloader verified and swapped; v2 ran on trial and confirmed itself"
-    last_lines 9
+    boot_has "app: version 2.0.0 running, on trial" && boot_has "app: security counter 1$"; then
+    ok "bootloader verified and swapped; v2 ran on trial and confirmed itself; counter still 1"
+    this_boot | sed -n '/swap done/,$p' | grep -v "SMP server" | show
 else
     bad "v2 install"
 fi
 
-say "[3] reset again: v2 must stay"
-if reset_and_wait && [ "$(tail -n 3 "$LOG" | grep -ac "app: version 2.0.0 running, confirmed")" = 1 ] &&
+say "[3] reset again: v2 must stay, and its security counter becomes the device's"
+if reset_and_wait && boot_has "app: version 2.0.0 running, confirmed" &&
+    boot_has "boot: security counter raised to 2" && boot_has "app: security counter 2$" &&
     [ "$(active_version)" = "2.0.0" ]; then
-    ok "v2 runs, confirmed"
+    ok "v2 runs, confirmed; the bootloader raised the counter to 2"
+    this_boot | grep -a "security counter\|keystore:" | show
 else
     bad "v2 did not stay"
 fi
 
 say "[4] upload v3 (never confirms), test, reset"
 if upload_test "$RUN/v3.bin" && reset_and_wait &&
-    [ "$(tail -n 3 "$LOG" | grep -ac "app: version 3.0.0 running, on trial")" = 1 ] &&
-    grep -aq "built never to confirm" "$LOG"; then
+    boot_has "app: version 3.0.0 running, on trial" && boot_has "built never to confirm" &&
+    boot_has "app: security counter 2$"; then
     ok "v3 runs on trial and does not confirm"
 else
     bad "v3 trial"
 fi
 
 say "[5] reset: the bootloader reverts the unconfirmed v3"
-if reset_and_wait && grep -aq "boot: revert done" "$LOG" &&
-    [ "$(tail -n 3 "$LOG" | grep -ac "app: version 2.0.0 running, restored by a revert")" = 1 ] &&
-    [ "$(tail -n 3 "$LOG" | grep -ac "app: last update: version 3.0.0 reverted")" = 1 ] &&
+if reset_and_wait && boot_has "boot: revert done" &&
+    boot_has "app: version 2.0.0 running, restored by a revert" &&
+    boot_has "app: last update: version 3.0.0 reverted" &&
+    boot_has "app: security counter 2$" && ! boot_has "security counter raised" &&
     [ "$(active_version)" = "2.0.0" ]; then
-    ok "v2 is back and reports it"
-    last_lines 8
+    ok "v2 is back and reports it; the v3 trial did not move the counter"
+    this_boot | sed -n '/revert done/,$p' | grep -v "SMP server" | show
 else
     bad "revert of v3"
 fi
@@ -317,39 +369,74 @@ refused() {
         [ "$(active_version)" = "2.0.0" ]
 }
 
-# SHA-256 of a flash range (offset, length in bytes, multiples of 4 KiB): what a step changed.
+# SHA-256 of slot $1 (primary or secondary) in the flash file: what a step changed.
 flash_sum() {
-    dd if="$RUN/flash.img" bs=4096 skip=$(($1 / 4096)) count=$(($2 / 4096)) status=none |
+    local off=0 len=$PRIMARY_SIZE
+    if [ "$1" = secondary ]; then
+        off=$SECONDARY_OFF len=$SECONDARY_SIZE
+    fi
+    dd if="$RUN/flash.img" bs=4096 skip=$((off / 4096)) count=$((len / 4096)) status=none |
         sha256sum | cut -c1-16
 }
-PRIMARY="0 $((0x40000))"
-SECONDARY="$((0x40000)) $((0x41000))"
 
 say "[6] upload a tampered image (v3 with one payload byte changed)"
-# shellcheck disable=SC2086 # PRIMARY and SECONDARY are two numbers each
-p_before=$(flash_sum $PRIMARY)
-if refused "$RUN/tampered.bin" "image hash mismatch" && [ "$(flash_sum $PRIMARY)" = "$p_before" ]; then
+p_before=$(flash_sum primary)
+if refused "$RUN/tampered.bin" "image hash mismatch" && [ "$(flash_sum primary)" = "$p_before" ]; then
     ok "refused at the end of the upload: $(grep -a 'device refused' "$RUN/smp.log" | tail -n 1)"
     ok "primary slot unchanged (sha256 $p_before...), only the staging slot was written; v2 runs"
 else
     bad "tampered image"
 fi
 
-say "[7] upload a downgrade (1.5.0 while 2.0.0 runs)"
+say "[7] upload a downgrade (1.5.0, security counter 1, while 2.0.0 runs)"
 n_erase=$(count "smp: upload started")
-# shellcheck disable=SC2086
-p_before=$(flash_sum $PRIMARY) s_before=$(flash_sum $SECONDARY)
+p_before=$(flash_sum primary) s_before=$(flash_sum secondary)
 if refused "$RUN/downgrade.bin" "" && [ "$(count "smp: upload started")" = "$n_erase" ] &&
-    [ "$(flash_sum $PRIMARY)" = "$p_before" ] && [ "$(flash_sum $SECONDARY)" = "$s_before" ]; then
+    [ "$(flash_sum primary)" = "$p_before" ] && [ "$(flash_sum secondary)" = "$s_before" ]; then
     ok "refused on its header: $(grep -a 'device refused' "$RUN/smp.log" | tail -n 1)"
     ok "both slots byte-identical before and after: nothing was erased or written"
 else
     bad "downgrade"
 fi
 
-say "[8] reset: still v2"
+say "[8] upload an image of an old security epoch (2.1.0, a newer version, security counter 1)"
+p_before=$(flash_sum primary)
+n_started=$(count "smp: upload started")
+if refused "$RUN/oldepoch.bin" "rollback refused" && [ "$(flash_sum primary)" = "$p_before" ] &&
+    [ "$(count "smp: upload started")" -gt "$n_started" ]; then
+    ok "its version passed the header check; the update API's counter rule refused it in finish:"
+    ok "$(grep -a 'device refused' "$RUN/smp.log" | tail -n 1)"
+else
+    bad "old security epoch through the update API"
+fi
+
+say "[9] power off, write that image straight into the staging slot with a test request" \
+    "(flash access, bypassing the application), power on"
+stop_qemu
+python3 - "$RUN/flash.img" "$RUN/oldepoch-staged.bin" $((SECONDARY_OFF + 0x1000)) <<'EOF'
+import sys
+img = open(sys.argv[2], "rb").read()
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[3]))
+    f.write(img)
+EOF
+n=$(apps)
+start_qemu
+if wait_log "app: SMP server on UART1" $((n + 1)) 30 &&
+    boot_has "boot: secondary image refused: rollback refused" &&
+    boot_has "app: version 2.0.0 running" &&
+    boot_has "app: staged image refused: rollback refused" &&
+    boot_has "app: security counter 2$" && [ "$(flash_sum primary)" = "$p_before" ] &&
+    [ "$(active_version)" = "2.0.0" ]; then
+    ok "the bootloader's counter rule refuses it too; primary slot unchanged; v2 runs"
+    this_boot | grep -a "refused\|security counter" | grep -v "SMP server" | show
+else
+    bad "old security epoch staged in the flash"
+fi
+
+say "[10] reset: still v2, counter 2"
 if reset_and_wait && [ "$(active_version)" = "2.0.0" ] &&
-    [ "$(tail -n 3 "$LOG" | grep -ac "app: version 2.0.0 running")" = 1 ]; then
+    boot_has "app: version 2.0.0 running" && boot_has "app: security counter 2$"; then
     ok "v2 runs"
 else
     bad "v2 after the refusals"
@@ -388,7 +475,7 @@ recover_and_finish() {
     esac
     # One more reset: v2 must have confirmed itself, or the bootloader would revert it now.
     reset_and_wait || { WHY="no application after the last reset"; return 1; }
-    tail -n 3 "$LOG" | grep -aq "app: version 2.0.0 running, confirmed" ||
+    boot_has "app: version 2.0.0 running, confirmed" ||
         { WHY="v2 did not stay: $(grep -a "app: version" "$LOG" | tail -n 1)"; return 1; }
 }
 

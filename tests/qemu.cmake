@@ -1,6 +1,8 @@
 # The Cortex-M demo on QEMU mps2-an386 (scripts/qemu-demo.sh, docs/QEMU.md), label qemu:
-# the MPU probe, then v1 -> v2 over SMP on the emulated UART, confirm, v3 reverted, tampered
-# and downgraded images refused. It makes its own cross build in qemu/ of this build tree,
+# the MPU probe (bootloader, keystore and counter locked), then v1 -> v2 over SMP on the emulated
+# UART, confirm, security counter 2, v3 reverted (counter unmoved), tampered and downgraded
+# images refused, an image of a lower security counter refused by the update API and by the
+# bootloader. It makes its own cross build in qemu/ of this build tree,
 # with the ifu tool of this build. Skipped (exit 77, with a message) without qemu-system-arm or
 # arm-none-eabi-gcc.
 # qemu_powerloss (label powerloss only, so that -L qemu stays quick; -R qemu runs both): the

@@ -2,11 +2,17 @@
  * this one source (IFU_APP_VERSION from CMake; v3 with IFU_APP_NEVER_CONFIRM).
  *
  * - Logs on UART0 what it is and what the last update did (ifu_update_status:
- *   on trial, confirmed, reverted, a staged image the bootloader refused).
+ *   on trial, confirmed, reverted, a staged image the bootloader refused),
+ *   the anti-rollback counter and the state of each keystore slot, read
+ *   through their read-only APIs (ifu_counter_get, ifu_keys_get), never by
+ *   address; the bootloader has made both read-only before the jump.
  * - Confirms itself when it runs on trial, unless built never to confirm.
  * - Serves MCUmgr's SMP on UART1 (examples/smp_uart: framing, CBOR, the
  *   server over the streaming update API), with a no-downgrade policy, so
- *   `ifu smp upload|list|test|confirm|reset` on the host updates it.
+ *   `ifu smp upload|list|test|confirm|reset` on the host updates it. The
+ *   update API checks images against the same keystore slots and counter as
+ *   the bootloader: a revoked key or a security counter below the device's
+ *   is refused in ifu_update_finish, before an install is requested.
  * - Remembers, in a note sector of its own, which version it asked the
  *   bootloader to try, so that after a revert it can say which update was
  *   reverted (the revert does not keep the refused image).
@@ -16,7 +22,6 @@
 #include <string.h>
 
 #include "board.h"
-#include "boot_keys.h"
 #include "cm.h"
 #include "ifu/boot.h"
 #include "ifu/errors.h"
@@ -43,8 +48,8 @@ static struct smp_server server; /* holds the 2 KiB update context */
 static struct smp_frame_rx rx;
 static uint8_t rsp[SMP_SERVER_RSP_MAX];
 static struct ifu_boot_config cfg;
-static struct ifu_key key;
-static struct ifu_keyring ring;
+static struct ifu_keystore keystore; /* read-only view: prog is NULL */
+static struct ifu_counter counter;
 
 static const char *state_name(enum ifu_boot_state st)
 {
@@ -120,6 +125,45 @@ static int staged_version(struct ifu_image_version *v)
     return 1;
 }
 
+static const char *key_state_name(enum ifu_key_state st)
+{
+    switch (st) {
+    case IFU_KEY_EMPTY:
+        return "empty";
+    case IFU_KEY_VALID:
+        return "valid";
+    case IFU_KEY_REVOKED:
+        return "revoked";
+    default:
+        return "invalid";
+    }
+}
+
+/* The bootloader data, through the APIs: the counter's value and each slot. */
+static void report_security(void)
+{
+    struct ifu_counter_state cs;
+    int err = ifu_counter_get(&counter, &cs);
+    if (err) {
+        ifu_uart_printf(LOG, "app: cannot read the security counter: %s\n", ifu_strerror(err));
+    } else {
+        ifu_uart_printf(LOG, "app: security counter %u\n", (unsigned)cs.value);
+    }
+    int n = ifu_keys_count(&keystore);
+    if (n < 0) {
+        ifu_uart_printf(LOG, "app: cannot read the keystore: %s\n", ifu_strerror(n));
+        return;
+    }
+    ifu_uart_printf(LOG, "app: keystore:");
+    for (int i = 0; i < n; i++) {
+        struct ifu_key_slot ks;
+        err = ifu_keys_get(&keystore, (uint32_t)i, &ks);
+        ifu_uart_printf(LOG, "%s slot %d %s", i > 0 ? "," : "", i,
+                        err ? ifu_strerror(err) : key_state_name(ks.state));
+    }
+    ifu_uart_printf(LOG, "\n");
+}
+
 static void report_boot(void)
 {
     struct ifu_update_status st;
@@ -131,19 +175,20 @@ static void report_boot(void)
     }
     ifu_uart_printf(LOG, "app: version %s running, %s\n", IFU_APP_VERSION,
                     state_name(st.boot.running));
-    if (st.boot.running == IFU_BOOT_STATE_REVERTED) {
+    /* The staging slot keeps why its image was refused until it is staged
+     * again: IFU_ESTATE after a trial that did not confirm (the revert),
+     * else the reason the update API or the bootloader refused it. */
+    if (st.boot.running == IFU_BOOT_STATE_REVERTED && st.boot.staged_err == IFU_ESTATE) {
         if (note_read(&nv)) {
-            ifu_uart_printf(LOG, "app: last update: version %u.%u.%u reverted (%s)\n",
-                            (unsigned)nv.major, (unsigned)nv.minor, (unsigned)nv.revision,
-                            st.boot.staged_err == IFU_ESTATE ? "its trial was not confirmed"
-                                                             : ifu_strerror(st.boot.staged_err));
+            ifu_uart_printf(LOG,
+                            "app: last update: version %u.%u.%u reverted (its trial was not "
+                            "confirmed)\n",
+                            (unsigned)nv.major, (unsigned)nv.minor, (unsigned)nv.revision);
         } else {
-            ifu_uart_printf(LOG, "app: last update reverted (%s)\n",
-                            ifu_strerror(st.boot.staged_err));
+            ifu_uart_printf(LOG, "app: last update reverted (its trial was not confirmed)\n");
         }
     } else if (st.boot.staged_err != 0) {
-        ifu_uart_printf(LOG, "app: last update refused by the bootloader: %s\n",
-                        ifu_strerror(st.boot.staged_err));
+        ifu_uart_printf(LOG, "app: staged image refused: %s\n", ifu_strerror(st.boot.staged_err));
     }
     if (st.boot.running == IFU_BOOT_STATE_TESTING) {
         if (IFU_APP_NEVER_CONFIRM) {
@@ -210,13 +255,18 @@ int main(void)
         IFU_UPDATE_P_NO_DOWNGRADE, {0, 0, 0, 0}, 0, NULL, NULL};
     ifu_uart_init(LOG);
     ifu_uart_init(SMP);
-    key.pub = ecdsa_pub_key;
-    key.pub_len = ecdsa_pub_key_len;
-    ring.keys = &key;
-    ring.count = 1;
-    an386_boot_config(&cfg, &ring);
+    an386_boot_config(&cfg, NULL);
     cfg.hashset = IFU_HASHSET(IFU_HASH_SHA256);
+    if (an386_keystore(&keystore, 0) != 0 || an386_counter(&counter) != 0) {
+        ifu_uart_printf(LOG, "app: keystore or counter area invalid\n");
+        return 1;
+    }
+    cfg.keystore = &keystore;
+    cfg.counter = &counter;
+    /* The trial's confirm first: a power cut between the trial start and the
+     * confirm reverts the update, so nothing is printed before it. */
     report_boot();
+    report_security();
 
     struct smp_server_config sc = {&cfg, &policy, SMP_UART_MTU};
     int err = smp_server_init(&server, &sc);

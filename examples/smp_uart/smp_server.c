@@ -60,7 +60,10 @@ int smp_server_init(struct smp_server *s, const struct smp_server_config *cfg)
 {
     struct ifu_boot_layout lay;
 
-    if (s == NULL || cfg == NULL || cfg->boot == NULL || cfg->boot->keys == NULL) {
+    /* Trusted keys come from the keyring or, when set, the keystore
+     * (include/ifu/boot.h: the keyring is then ignored). */
+    if (s == NULL || cfg == NULL || cfg->boot == NULL ||
+        (cfg->boot->keys == NULL && cfg->boot->keystore == NULL)) {
         return IFU_EINVAL;
     }
     int err = ifu_boot_layout(cfg->boot, &lay);

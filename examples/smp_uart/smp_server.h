@@ -56,8 +56,8 @@ enum smp_rc {
 
 struct smp_server_config {
     /* The application's boot configuration (direct-XIP: primary = the slot
-     * it runs from) with keys set; it and what it points to must outlive
-     * the server. */
+     * it runs from) with keys or a keystore set; it and what it points to
+     * must outlive the server. */
     const struct ifu_boot_config *boot;
     /* Version policy for uploads; NULL for none. Copied. An upload with
      * "upgrade": true adds IFU_UPDATE_P_NEWER_ONLY. */

@@ -49,3 +49,11 @@ void ifu_mpu_disable(void)
     ifu_cm_dsb();
     ifu_cm_isb();
 }
+
+void ifu_mpu_enable(uint32_t ctrl)
+{
+    ifu_cm_dsb();
+    MPU_CTRL = ctrl;
+    ifu_cm_dsb();
+    ifu_cm_isb();
+}

@@ -31,4 +31,8 @@ int ifu_mpu_region(unsigned n, uint32_t base, uint32_t size, uint32_t ap, uint32
 /* Turn the MPU off (before reprogramming regions). */
 void ifu_mpu_disable(void);
 
+/* Turn the MPU on now with ctrl (IFU_MPU_CTRL_*), e.g. to lock a region
+ * while the bootloader still runs; the regions must be programmed. */
+void ifu_mpu_enable(uint32_t ctrl);
+
 #endif /* IFU_CM_MPU_H */
