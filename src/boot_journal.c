@@ -526,10 +526,13 @@ int journal_state(const struct ifu_boot_config *cfg, struct ifu_boot_status *st)
     st->pending = valid ? IFU_BOOT_STATE_NONE : boot_pending_state(&stt);
     st->in_progress = (uint8_t)(valid && !j.closed);
     /* Why the last staged image did not stay: refused before install (the
-     * secondary's field), or its trial ended in a revert (the primary's). */
-    st->staged_err = stt.rejected                             ? stt.reject_err
-                     : st->running == IFU_BOOT_STATE_REVERTED ? pt.reject_err
-                                                              : 0;
+     * secondary's field), or its trial ended in a revert (the primary's).
+     * The revert's reason belongs to the operation whose journal record is
+     * still there; staging again erases the record, and the new image starts
+     * with no refusal (the primary stays REVERTED until one is confirmed). */
+    st->staged_err = stt.rejected                                      ? stt.reject_err
+                     : st->running == IFU_BOOT_STATE_REVERTED && valid ? pt.reject_err
+                                                                       : 0;
     return 0;
 }
 

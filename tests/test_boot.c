@@ -901,6 +901,38 @@ static void test_boot_swap_rejected_field_torn_into_reason_byte_still_reads_reve
     tu_rig_free(&r);
 }
 
+/* After a revert, the reason stays readable until the secondary is staged
+ * again; a freshly staged image must not inherit it, or an application (the
+ * SMP server hides a staged image that carries a refusal) could install
+ * nothing until another image was confirmed. Found by the QEMU power-cut run
+ * (a cut between the trial start and the confirm, then a re-upload). */
+static void test_boot_swap_restaged_image_after_revert_has_no_staged_err(void **state)
+{
+    struct tu_rig r;
+    struct ifu_boot_result res;
+    struct ifu_boot_status st;
+    struct ifu_boot_config app;
+    (void)state;
+    rig_start(&r, &u4k);
+    install_test(&r, &res);
+    go_ok(&r, &res); /* trial not confirmed: revert */
+    assert_state(res.state, IFU_BOOT_STATE_REVERTED);
+    tu_rig_app_cfg(&r, 0, &app);
+    assert_ifu(ifu_boot_state(&app, &st), 0);
+    assert_ifu(st.staged_err, IFU_ESTATE);
+    /* Staged again, as the update API does: the slot is erased first. */
+    assert_int_equal(tu_rig_stage(&r, 1, tu_rig_stage_off(&r), img_b()), 0);
+    assert_ifu(ifu_boot_state(&app, &st), 0);
+    assert_state(st.running, IFU_BOOT_STATE_REVERTED);
+    assert_state(st.pending, IFU_BOOT_STATE_NONE);
+    assert_ifu(st.staged_err, 0);
+    request(&r, IFU_BOOT_REQ_TEST);
+    go_ok(&r, &res);
+    assert_int_equal(res.actions & IFU_BOOT_DID_INSTALL, IFU_BOOT_DID_INSTALL);
+    assert_boots(&r, &res, 0, img_b());
+    tu_rig_free(&r);
+}
+
 /* ---- configuration and review findings ---- */
 
 /* An empty keyring or an impossible hash set is a configuration error found
@@ -1257,6 +1289,7 @@ static const struct mode_test all_tests[] = {
     T(test_boot_mcuboot_magic_and_image_ok_written_by_hand_request_and_confirm, M_ALL),
     T(test_boot_swap_revert_reports_reverted_after_torn_swap_info_write, M_SWAP),
     T(test_boot_swap_rejected_field_torn_into_reason_byte_still_reads_reverted, M_SWAP),
+    T(test_boot_swap_restaged_image_after_revert_has_no_staged_err, M_SWAP),
     T(test_boot_bad_keyring_or_hashset_is_einval_before_any_flash_op, M_ALL),
     T(test_boot_xip_confirmed_image_failing_once_is_not_rejected, M_XIP),
     T(test_boot_xip_trial_older_than_running_factory_image_is_rollback, M_XIP),
