@@ -102,15 +102,34 @@ void ifu_tz_fault(void)
     ifu_semihost_exit(100u + exc);
 }
 
+/* 1 if [addr, addr + len) meets the Non-secure alias of memory the MPCs
+ * keep Secure (this image's code, its RAM). The TT instruction behind
+ * cmse_check_address_range sees the SAU, the IDAU and the MPU, not the
+ * MPCs: such a pointer passes it, and the store through it, a Non-secure
+ * transaction, would be a BusFault here in Secure state. */
+static int in_mpc_secure(uint32_t addr, uint32_t len)
+{
+    static const uint32_t lo[] = {IFU_AN505_S_CODE & ~0x10000000u, IFU_AN505_S_RAM & ~0x10000000u};
+    static const uint32_t size[] = {IFU_AN505_S_CODE_SIZE, IFU_AN505_S_RAM_SIZE};
+    for (unsigned i = 0; i < 2u; i++) {
+        if (addr < lo[i] + size[i] && lo[i] < addr + len) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 psa_status_t __attribute__((cmse_nonsecure_entry))
 ifu_tz_fwu_query(psa_fwu_component_t component, psa_fwu_component_info_t *info)
 {
     /* TT-based check: the whole object must be Non-secure and writable by
      * the Non-secure caller; a Secure address (the secret, the stack) or an
-     * NSC one is refused before anything is written. */
+     * NSC one is refused before anything is written. The object cannot wrap
+     * (cmse_check_address_range refuses that), so the MPC check's sum does
+     * not overflow. */
     psa_fwu_component_info_t *out = cmse_check_address_range(
         info, sizeof *info, CMSE_NONSECURE | CMSE_MPU_READWRITE);
-    if (out == NULL) {
+    if (out == NULL || in_mpc_secure((uint32_t)(uintptr_t)out, sizeof *out)) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     if (component != 0u) {

@@ -15,8 +15,8 @@
 /* psa_fwu_query() (include/psa/update.h) across the security boundary:
  * component 0 is the Non-secure application the Secure image started.
  * info must be a Non-secure, writable object (checked with the TT
- * instruction, cmse_check_address_range): PSA_ERROR_INVALID_ARGUMENT
- * otherwise, PSA_ERROR_DOES_NOT_EXIST for component != 0. */
+ * instruction, cmse_check_address_range) outside the Non-secure alias of the
+ * memory the MPCs keep Secure: PSA_ERROR_INVALID_ARGUMENT otherwise, PSA_ERROR_DOES_NOT_EXIST for component != 0. */
 psa_status_t ifu_tz_fwu_query(psa_fwu_component_t component, psa_fwu_component_info_t *info);
 
 /* The probes the Non-secure application runs (the Secure image passes the
@@ -30,7 +30,6 @@ enum ifu_tz_probe {
     IFU_TZ_PROBE_WRITE_CODE_NS,   /* the same through its Non-secure alias: MPC */
     IFU_TZ_PROBE_CALL_NONSG,      /* branch into the gateway body, skipping the SG */
     IFU_TZ_PROBE_CALL_NS_ALIAS,   /* execute Secure code through its Non-secure alias */
-    IFU_TZ_PROBE_GATEWAY_NS_ALIAS, /* the gateway asked to write the secret's NS alias */
     IFU_TZ_PROBES
 };
 
