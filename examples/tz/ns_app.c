@@ -4,9 +4,11 @@
  *   0: call the Secure gateway ifu_tz_fwu_query and check its answer, and
  *      check that it refuses a Secure pointer; exit 0 through semihosting if
  *      all held, 1 if not;
- *   1..6: one forbidden access each. It must fault (the Secure fault handler
- *      reports it and ends the run with 100 + the exception number); if the
- *      access completes, this prints "NOT faulted" and exits with 1.
+ *   1..7: one forbidden access each. It must fault (the Secure fault
+ *      handler reports it and ends the run with 100 + the exception number);
+ *      if the access completes, this prints "NOT faulted" and the value read
+ *      and exits with 1. Probe 7 reads a peripheral left Secure, which QEMU
+ *      answers with 0 and no fault (the script then checks the value).
  * Addresses of the Secure image come from its link (scripts/tz-demo.sh):
  * IFU_TZ_SECRET (the key word), IFU_TZ_GATEWAY_BODY (ifu_tz_fwu_query's body
  * behind its veneer).
@@ -127,6 +129,12 @@ static void probe_run(uint32_t probe)
         break;
     case IFU_TZ_PROBE_CALL_NS_ALIAS:
         ((void (*)(void))(uintptr_t)(NS_ALIAS(IFU_TZ_GATEWAY_BODY) | 1u))();
+        break;
+    case IFU_TZ_PROBE_READ_PERIPH:
+        /* UART1's BAUDDIV, which the Secure image set to 16 through the
+         * Secure alias: its PPC port stays Secure. */
+        p = at(IFU_AN505_UART1_NS + 0x10u);
+        v = *p;
         break;
     default:
         ifu_uart_printf(UART, "tz-ns: no probe %u\n", (unsigned)probe);

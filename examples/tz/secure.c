@@ -169,9 +169,16 @@ static uint32_t probe_from_cmdline(void)
 int main(void)
 {
     ifu_uart_init(IFU_AN505_UART0_S);
+    /* UART1 stays Secure; probe 7 reads its BAUDDIV (16) from Non-secure.
+     * SECRESPCFG: blocked accesses should get a bus error, not RAZ/WI. */
+    ifu_uart_init(IFU_AN505_UART1_S);
+    REG(IFU_AN505_SECRESPCFG) |= 1u;
     uint32_t probe = probe_from_cmdline();
-    ifu_uart_printf(log_uart, "tz-s: Secure image at 0x%08x, key word in Secure RAM at 0x%08x\n",
-                    (unsigned)IFU_AN505_S_CODE, (unsigned)(uintptr_t)ifu_tz_secret);
+    ifu_uart_printf(log_uart,
+                    "tz-s: Secure image at 0x%08x, key word in Secure RAM at 0x%08x, UART1 "
+                    "BAUDDIV %u\n",
+                    (unsigned)IFU_AN505_S_CODE, (unsigned)(uintptr_t)ifu_tz_secret,
+                    (unsigned)REG(IFU_AN505_UART1_S + 0x10u));
 
     fwu_info.state = PSA_FWU_READY;
     fwu_info.version.major = IFU_TZ_NS_VERSION_MAJOR;

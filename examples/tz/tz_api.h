@@ -30,6 +30,7 @@ enum ifu_tz_probe {
     IFU_TZ_PROBE_WRITE_CODE_NS,   /* the same through its Non-secure alias: MPC */
     IFU_TZ_PROBE_CALL_NONSG,      /* branch into the gateway body, skipping the SG */
     IFU_TZ_PROBE_CALL_NS_ALIAS,   /* execute Secure code through its Non-secure alias */
+    IFU_TZ_PROBE_READ_PERIPH,     /* read UART1 (PPC port left Secure) at its NS alias */
     IFU_TZ_PROBES
 };
 

@@ -49,6 +49,7 @@
 #define IFU_AN505_MPC_BLK_LUT  0x1Cu /* one bit per block, 1 = Non-secure */
 
 /* Secure privilege control block (IoTKit TRM). */
+#define IFU_AN505_SECRESPCFG   0x50080010u /* bit 0: blocked accesses get a bus error, not RAZ/WI */
 #define IFU_AN505_NSCCFG       0x50080014u /* bit 0 CODENSC: 0x10000000-0x1FFFFFFF may be NSC */
 #define IFU_AN505_APBNSPPCEXP1 0x50080084u /* bit 5: UART0 Non-secure */
 #define IFU_AN505_PPC_UART0    (1u << 5)
@@ -57,6 +58,8 @@
  * only the Non-secure alias answers. */
 #define IFU_AN505_UART0_S  0x50200000u
 #define IFU_AN505_UART0_NS 0x40200000u
+#define IFU_AN505_UART1_S  0x50201000u
+#define IFU_AN505_UART1_NS 0x40201000u
 #define IFU_AN505_PERIPH_NS      0x40000000u /* Non-secure peripheral aliases */
 #define IFU_AN505_PERIPH_NS_SIZE 0x10000000u
 
