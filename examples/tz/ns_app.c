@@ -68,16 +68,17 @@ static int gateway(void)
 {
     psa_fwu_component_info_t info = {0};
     psa_status_t st = ifu_tz_fwu_query(0u, &info);
-    ifu_uart_printf(UART, "tz-ns: ifu_tz_fwu_query(0): status %d, state %u, version %u.%u.%u, "
-                          "location 0x%08x, max_size %u\n",
+    ifu_uart_printf(UART,
+                    "tz-ns: ifu_tz_fwu_query(0): status %d, state %u, version %u.%u.%u, "
+                    "location 0x%08x, max_size %u\n",
                     (int)st, (unsigned)info.state, (unsigned)info.version.major,
                     (unsigned)info.version.minor, (unsigned)info.version.patch,
                     (unsigned)info.location, (unsigned)info.max_size);
     int ok = st == PSA_SUCCESS && info.state == PSA_FWU_READY &&
              info.version.major == IFU_TZ_NS_VERSION_MAJOR &&
              info.version.minor == IFU_TZ_NS_VERSION_MINOR &&
-             info.version.patch == IFU_TZ_NS_VERSION_PATCH &&
-             info.location == IFU_AN505_NS_CODE && info.max_size == IFU_AN505_NS_CODE_SIZE;
+             info.version.patch == IFU_TZ_NS_VERSION_PATCH && info.location == IFU_AN505_NS_CODE &&
+             info.max_size == IFU_AN505_NS_CODE_SIZE;
     st = ifu_tz_fwu_query(1u, &info);
     ifu_uart_printf(UART, "tz-ns: ifu_tz_fwu_query(1): status %d\n", (int)st);
     ok = ok && st == PSA_ERROR_DOES_NOT_EXIST;
@@ -94,10 +95,10 @@ static int gateway(void)
                     (unsigned)NS_ALIAS(IFU_TZ_SECRET), (int)st);
     ok = ok && st == PSA_ERROR_INVALID_ARGUMENT;
     /* A Non-secure object that runs into the Secure world: refused too. */
-    st = ifu_tz_fwu_query(0u, (psa_fwu_component_info_t *)(uintptr_t)(IFU_AN505_NS_RAM +
-                                                                        IFU_AN505_NS_RAM_SIZE - 8u));
-    ifu_uart_printf(UART, "tz-ns: ifu_tz_fwu_query(0, object straddling the NS RAM end): status %d\n",
-                    (int)st);
+    st = ifu_tz_fwu_query(
+        0u, (psa_fwu_component_info_t *)(uintptr_t)(IFU_AN505_NS_RAM + IFU_AN505_NS_RAM_SIZE - 8u));
+    ifu_uart_printf(
+        UART, "tz-ns: ifu_tz_fwu_query(0, object straddling the NS RAM end): status %d\n", (int)st);
     ok = ok && st == PSA_ERROR_INVALID_ARGUMENT;
     ifu_uart_printf(UART, "tz-ns: gateway %s\n", ok ? "ok" : "FAILED");
     return ok ? 0 : 1;

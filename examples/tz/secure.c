@@ -43,8 +43,8 @@ static void idle_handler(void);
 
 /* A device key word: lives in Secure RAM (SSRAM2 block 0, Secure in the
  * MPC), never leaves Secure state. Probes 1 and 2 try to read it. */
-volatile uint32_t ifu_tz_secret[4] __attribute__((used)) = {0x5ec7e7a1u, 0x0badc0deu,
-                                                              0x13579bdfu, 0x2468ace0u};
+volatile uint32_t ifu_tz_secret[4]
+    __attribute__((used)) = {0x5ec7e7a1u, 0x0badc0deu, 0x13579bdfu, 0x2468ace0u};
 
 /* The update state the gateway reports (what psa_fwu_query reports for
  * the running image), in Secure RAM. */
@@ -95,10 +95,10 @@ void ifu_tz_fault(void)
     static const char *const names[] = {"HardFault", "MemManage", "BusFault", "UsageFault",
                                         "SecureFault"};
     const char *name = exc >= 3u && exc <= 7u ? names[exc - 3u] : "fault";
-    ifu_uart_printf(log_uart, "tz-s: %s: SFSR=0x%08x SFAR=0x%08x CFSR=0x%08x BFAR=0x%08x HFSR=0x%08x\n",
-                    name, (unsigned)REG(IFU_V8M_SFSR), (unsigned)REG(IFU_V8M_SFAR),
-                    (unsigned)REG(IFU_V8M_CFSR), (unsigned)REG(IFU_V8M_BFAR),
-                    (unsigned)REG(IFU_V8M_HFSR));
+    ifu_uart_printf(
+        log_uart, "tz-s: %s: SFSR=0x%08x SFAR=0x%08x CFSR=0x%08x BFAR=0x%08x HFSR=0x%08x\n", name,
+        (unsigned)REG(IFU_V8M_SFSR), (unsigned)REG(IFU_V8M_SFAR), (unsigned)REG(IFU_V8M_CFSR),
+        (unsigned)REG(IFU_V8M_BFAR), (unsigned)REG(IFU_V8M_HFSR));
     ifu_semihost_exit(100u + exc);
 }
 
@@ -127,8 +127,8 @@ ifu_tz_fwu_query(psa_fwu_component_t component, psa_fwu_component_info_t *info)
      * NSC one is refused before anything is written. The object cannot wrap
      * (cmse_check_address_range refuses that), so the MPC check's sum does
      * not overflow. */
-    psa_fwu_component_info_t *out = cmse_check_address_range(
-        info, sizeof *info, CMSE_NONSECURE | CMSE_MPU_READWRITE);
+    psa_fwu_component_info_t *out =
+        cmse_check_address_range(info, sizeof *info, CMSE_NONSECURE | CMSE_MPU_READWRITE);
     if (out == NULL || in_mpc_secure((uint32_t)(uintptr_t)out, sizeof *out)) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
