@@ -148,12 +148,16 @@ static void probe_run(uint32_t probe)
 
 void Reset_Handler(uint32_t probe)
 {
-    uint32_t *src = &_sidata;
-    for (uint32_t *dst = &_sdata; dst < &_edata;) {
+    /* Counted from the linker's symbols as integers: they are the bounds
+     * of one region, not of C objects. */
+    uint32_t *dst = &_sdata;
+    const uint32_t *src = &_sidata;
+    for (uintptr_t n = ((uintptr_t)&_edata - (uintptr_t)&_sdata) / 4u; n > 0u; n--) {
         *dst++ = *src++;
     }
-    for (uint32_t *dst = &_sbss; dst < &_ebss;) {
-        *dst++ = 0;
+    dst = &_sbss;
+    for (uintptr_t n = ((uintptr_t)&_ebss - (uintptr_t)&_sbss) / 4u; n > 0u; n--) {
+        *dst++ = 0u;
     }
     ifu_uart_printf(UART, "tz-ns: Non-secure application, probe %u\n", (unsigned)probe);
     if (probe == IFU_TZ_PROBE_GATEWAY) {

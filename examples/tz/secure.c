@@ -70,12 +70,16 @@ __attribute__((section(".vectors"), used)) void (*const ifu_cm_vectors[16 + IRQS
 
 void Reset_Handler(void)
 {
-    uint32_t *src = &_sidata;
-    for (uint32_t *dst = &_sdata; dst < &_edata;) {
+    /* Counted from the linker's symbols as integers: they are the bounds
+     * of one region, not of C objects. */
+    uint32_t *dst = &_sdata;
+    const uint32_t *src = &_sidata;
+    for (uintptr_t n = ((uintptr_t)&_edata - (uintptr_t)&_sdata) / 4u; n > 0u; n--) {
         *dst++ = *src++;
     }
-    for (uint32_t *dst = &_sbss; dst < &_ebss;) {
-        *dst++ = 0;
+    dst = &_sbss;
+    for (uintptr_t n = ((uintptr_t)&_ebss - (uintptr_t)&_sbss) / 4u; n > 0u; n--) {
+        *dst++ = 0u;
     }
     ifu_semihost_exit((uint32_t)main() & 0xFFu);
 }
