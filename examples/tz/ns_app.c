@@ -1,0 +1,167 @@
+/* The Non-secure application of the TrustZone demo on mps2-an505
+ * (docs/PORTING.md, "TrustZone on mps2-an505"). The Secure image starts it
+ * with a probe number in r0 (enum ifu_tz_probe, tz_api.h):
+ *   0: call the Secure gateway ifu_tz_fwu_query and check its answer, and
+ *      check that it refuses a Secure pointer; exit 0 through semihosting if
+ *      all held, 1 if not;
+ *   1..7: one forbidden access each. It must fault (the Secure fault
+ *      handler reports it and ends the run with 100 + the exception number);
+ *      if the access completes, this prints "NOT faulted" and the value read
+ *      and exits with 1. Probe 7 reads a peripheral left Secure, which QEMU
+ *      answers with 0 and no fault (the script then checks the value).
+ * Addresses of the Secure image come from its link (scripts/tz-demo.sh):
+ * IFU_TZ_SECRET (the key word), IFU_TZ_GATEWAY_BODY (ifu_tz_fwu_query's body
+ * behind its veneer).
+ *
+ * Device code: C99, no malloc. */
+#include <stdint.h>
+
+#include "board.h"
+#include "psa/update.h"
+#include "semihost.h"
+#include "tz_api.h"
+#include "uart.h"
+
+#ifndef IFU_TZ_SECRET
+#error "IFU_TZ_SECRET: the Secure key word's address (from the Secure image's link)"
+#endif
+#ifndef IFU_TZ_GATEWAY_BODY
+#error "IFU_TZ_GATEWAY_BODY: the address of the gateway's body (from the Secure image's link)"
+#endif
+#ifndef IFU_TZ_NS_VERSION_MAJOR
+#define IFU_TZ_NS_VERSION_MAJOR 1
+#define IFU_TZ_NS_VERSION_MINOR 0
+#define IFU_TZ_NS_VERSION_PATCH 0
+#endif
+
+#define UART IFU_AN505_UART0_NS
+/* The same memory through the other alias: address bit 28. */
+#define NS_ALIAS(addr) ((uint32_t)(addr) & ~0x10000000u)
+
+extern uint32_t _estack, _sidata, _sdata, _edata, _sbss, _ebss;
+void Reset_Handler(uint32_t probe);
+static void halt(void);
+
+__attribute__((section(".vectors"), used)) void (*const ifu_cm_vectors[16])(void) = {
+    [0] = (void (*)(void))(uintptr_t)&_estack,
+    [1] = (void (*)(void))Reset_Handler,
+    [2 ... 15] = halt,
+};
+
+/* Non-secure exceptions: none is expected (the probes' faults go to the
+ * Secure side); report and stop. */
+static void halt(void)
+{
+    ifu_uart_printf(UART, "tz-ns: unexpected Non-secure exception\n");
+    ifu_semihost_exit(126u);
+}
+
+/* A pointer to addr that the compiler cannot see through (GCC treats
+ * constant addresses near 0 as null-pointer arithmetic and warns). */
+static volatile uint32_t *at(uint32_t addr)
+{
+    __asm__("" : "+r"(addr));
+    return (volatile uint32_t *)(uintptr_t)addr;
+}
+
+static int gateway(void)
+{
+    psa_fwu_component_info_t info = {0};
+    psa_status_t st = ifu_tz_fwu_query(0u, &info);
+    ifu_uart_printf(UART,
+                    "tz-ns: ifu_tz_fwu_query(0): status %d, state %u, version %u.%u.%u, "
+                    "location 0x%08x, max_size %u\n",
+                    (int)st, (unsigned)info.state, (unsigned)info.version.major,
+                    (unsigned)info.version.minor, (unsigned)info.version.patch,
+                    (unsigned)info.location, (unsigned)info.max_size);
+    int ok = st == PSA_SUCCESS && info.state == PSA_FWU_READY &&
+             info.version.major == IFU_TZ_NS_VERSION_MAJOR &&
+             info.version.minor == IFU_TZ_NS_VERSION_MINOR &&
+             info.version.patch == IFU_TZ_NS_VERSION_PATCH && info.location == IFU_AN505_NS_CODE &&
+             info.max_size == IFU_AN505_NS_CODE_SIZE;
+    st = ifu_tz_fwu_query(1u, &info);
+    ifu_uart_printf(UART, "tz-ns: ifu_tz_fwu_query(1): status %d\n", (int)st);
+    ok = ok && st == PSA_ERROR_DOES_NOT_EXIST;
+    /* A Secure destination: the gateway must refuse it, not write the secret. */
+    st = ifu_tz_fwu_query(0u, (psa_fwu_component_info_t *)(uintptr_t)IFU_TZ_SECRET);
+    ifu_uart_printf(UART, "tz-ns: ifu_tz_fwu_query(0, Secure pointer 0x%08x): status %d\n",
+                    (unsigned)IFU_TZ_SECRET, (int)st);
+    ok = ok && st == PSA_ERROR_INVALID_ARGUMENT;
+    /* The secret's Non-secure alias: Non-secure for the SAU (so the TT check
+     * passes) but Secure in the MPC; the gateway's MPC check refuses it
+     * (without it, its own store would be a BusFault in Secure state). */
+    st = ifu_tz_fwu_query(0u, (psa_fwu_component_info_t *)(uintptr_t)NS_ALIAS(IFU_TZ_SECRET));
+    ifu_uart_printf(UART, "tz-ns: ifu_tz_fwu_query(0, its Non-secure alias 0x%08x): status %d\n",
+                    (unsigned)NS_ALIAS(IFU_TZ_SECRET), (int)st);
+    ok = ok && st == PSA_ERROR_INVALID_ARGUMENT;
+    /* A Non-secure object that runs into the Secure world: refused too. */
+    st = ifu_tz_fwu_query(
+        0u, (psa_fwu_component_info_t *)(uintptr_t)(IFU_AN505_NS_RAM + IFU_AN505_NS_RAM_SIZE - 8u));
+    ifu_uart_printf(
+        UART, "tz-ns: ifu_tz_fwu_query(0, object straddling the NS RAM end): status %d\n", (int)st);
+    ok = ok && st == PSA_ERROR_INVALID_ARGUMENT;
+    ifu_uart_printf(UART, "tz-ns: gateway %s\n", ok ? "ok" : "FAILED");
+    return ok ? 0 : 1;
+}
+
+static void probe_run(uint32_t probe)
+{
+    volatile uint32_t *p;
+    uint32_t v = 0u;
+    switch (probe) {
+    case IFU_TZ_PROBE_READ_SECRET:
+        p = at(IFU_TZ_SECRET);
+        v = *p;
+        break;
+    case IFU_TZ_PROBE_READ_SECRET_NS:
+        p = at(NS_ALIAS(IFU_TZ_SECRET));
+        v = *p;
+        break;
+    case IFU_TZ_PROBE_WRITE_CODE:
+        p = at(IFU_AN505_S_CODE + 0x100u);
+        *p = 0xDEADBEEFu;
+        break;
+    case IFU_TZ_PROBE_WRITE_CODE_NS:
+        p = at(NS_ALIAS(IFU_AN505_S_CODE + 0x100u));
+        *p = 0xDEADBEEFu;
+        break;
+    case IFU_TZ_PROBE_CALL_NONSG:
+        ((void (*)(void))(uintptr_t)(IFU_TZ_GATEWAY_BODY | 1u))();
+        break;
+    case IFU_TZ_PROBE_CALL_NS_ALIAS:
+        ((void (*)(void))(uintptr_t)(NS_ALIAS(IFU_TZ_GATEWAY_BODY) | 1u))();
+        break;
+    case IFU_TZ_PROBE_READ_PERIPH:
+        /* UART1's BAUDDIV, which the Secure image set to 16 through the
+         * Secure alias: its PPC port stays Secure. */
+        p = at(IFU_AN505_UART1_NS + 0x10u);
+        v = *p;
+        break;
+    default:
+        ifu_uart_printf(UART, "tz-ns: no probe %u\n", (unsigned)probe);
+        ifu_semihost_exit(2u);
+    }
+    ifu_uart_printf(UART, "tz-ns: probe %u NOT faulted (read 0x%08x)\n", (unsigned)probe,
+                    (unsigned)v);
+    ifu_semihost_exit(1u);
+}
+
+void Reset_Handler(uint32_t probe)
+{
+    /* Counted from the linker's symbols as integers: they are the bounds
+     * of one region, not of C objects. */
+    uint32_t *dst = &_sdata;
+    const uint32_t *src = &_sidata;
+    for (uintptr_t n = ((uintptr_t)&_edata - (uintptr_t)&_sdata) / 4u; n > 0u; n--) {
+        *dst++ = *src++;
+    }
+    dst = &_sbss;
+    for (uintptr_t n = ((uintptr_t)&_ebss - (uintptr_t)&_sbss) / 4u; n > 0u; n--) {
+        *dst++ = 0u;
+    }
+    ifu_uart_printf(UART, "tz-ns: Non-secure application, probe %u\n", (unsigned)probe);
+    if (probe == IFU_TZ_PROBE_GATEWAY) {
+        ifu_semihost_exit((uint32_t)gateway());
+    }
+    probe_run(probe);
+}

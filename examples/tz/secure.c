@@ -1,0 +1,217 @@
+/* The Secure image of the TrustZone demo on mps2-an505 (docs/PORTING.md,
+ * "TrustZone on mps2-an505"): it plays the bootloader's part. It keeps a
+ * device key word and the update state in Secure RAM, makes SSRAM1's first
+ * 2 MiB (its own code) and SSRAM2's first MiB (its data) Secure in the SAU
+ * and the MPCs, exports one Non-secure callable gateway (ifu_tz_fwu_query),
+ * hands UART0 to the Non-secure side and starts the Non-secure application
+ * at 0x00200000, passing it the probe to run.
+ *
+ * Every fault the Non-secure side causes is taken here (SecureFault always;
+ * BusFault and HardFault because AIRCR.BFHFNMINS stays 0): the handler
+ * reports the fault status registers on UART0 and ends the run through
+ * semihosting with status 100 + the exception number (SecureFault 107,
+ * BusFault 105, HardFault 103).
+ *
+ * Build: -mcpu=cortex-m33 -mcmse, linked with port/cortex-m/an505/secure.ld and
+ * -Wl,--section-start=.gnu.sgstubs=0x1000F000 -Wl,--cmse-implib,--out-implib=veneers.o
+ * (scripts/tz-demo.sh).
+ *
+ * Device code: C99, no malloc. */
+#include <arm_cmse.h>
+#include <stdint.h>
+
+#include "board.h"
+#include "psa/update.h"
+#include "semihost.h"
+#include "tz.h"
+#include "tz_api.h"
+#include "uart.h"
+
+#define REG(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
+
+#ifndef IFU_TZ_NS_VERSION_MAJOR /* the Non-secure image's version (scripts/tz-demo.sh) */
+#define IFU_TZ_NS_VERSION_MAJOR 1
+#define IFU_TZ_NS_VERSION_MINOR 0
+#define IFU_TZ_NS_VERSION_PATCH 0
+#endif
+
+extern uint32_t _estack, _sidata, _sdata, _edata, _sbss, _ebss;
+int main(void);
+void Reset_Handler(void);
+void ifu_tz_fault(void);
+static void idle_handler(void);
+
+/* A device key word: lives in Secure RAM (SSRAM2 block 0, Secure in the
+ * MPC), never leaves Secure state. Probes 1 and 2 try to read it. */
+volatile uint32_t ifu_tz_secret[4]
+    __attribute__((used)) = {0x5ec7e7a1u, 0x0badc0deu, 0x13579bdfu, 0x2468ace0u};
+
+/* The update state the gateway reports (what psa_fwu_query reports for
+ * the running image), in Secure RAM. */
+static psa_fwu_component_info_t fwu_info;
+static uint32_t log_uart = IFU_AN505_UART0_S;
+
+#define IRQS 96u /* IoTKit: 96 external interrupts (QEMU hw/arm/armsse.c) */
+
+__attribute__((section(".vectors"), used)) void (*const ifu_cm_vectors[16 + IRQS])(void) = {
+    [0] = (void (*)(void))(uintptr_t)&_estack,
+    [1] = Reset_Handler,
+    [2] = idle_handler,  /* NMI */
+    [3] = ifu_tz_fault,  /* HardFault */
+    [4] = ifu_tz_fault,  /* MemManage */
+    [5] = ifu_tz_fault,  /* BusFault */
+    [6] = ifu_tz_fault,  /* UsageFault */
+    [7] = ifu_tz_fault,  /* SecureFault */
+    [11] = idle_handler, /* SVCall */
+    [14] = idle_handler, /* PendSV */
+    [15] = idle_handler, /* SysTick */
+    [16 ... 16 + IRQS - 1] = idle_handler,
+};
+
+void Reset_Handler(void)
+{
+    /* Counted from the linker's symbols as integers: they are the bounds
+     * of one region, not of C objects. */
+    uint32_t *dst = &_sdata;
+    const uint32_t *src = &_sidata;
+    for (uintptr_t n = ((uintptr_t)&_edata - (uintptr_t)&_sdata) / 4u; n > 0u; n--) {
+        *dst++ = *src++;
+    }
+    dst = &_sbss;
+    for (uintptr_t n = ((uintptr_t)&_ebss - (uintptr_t)&_sbss) / 4u; n > 0u; n--) {
+        *dst++ = 0u;
+    }
+    ifu_semihost_exit((uint32_t)main() & 0xFFu);
+}
+
+static void idle_handler(void)
+{
+    ifu_uart_printf(log_uart, "tz-s: unexpected exception %u\n",
+                    (unsigned)(REG(0xE000ED04u) & 0x1FFu));
+    ifu_semihost_exit(127u);
+}
+
+void ifu_tz_fault(void)
+{
+    uint32_t ipsr;
+    __asm__ volatile("mrs %0, ipsr" : "=r"(ipsr));
+    unsigned exc = (unsigned)(ipsr & 0x1FFu);
+    static const char *const names[] = {"HardFault", "MemManage", "BusFault", "UsageFault",
+                                        "SecureFault"};
+    const char *name = exc >= 3u && exc <= 7u ? names[exc - 3u] : "fault";
+    ifu_uart_printf(
+        log_uart, "tz-s: %s: SFSR=0x%08x SFAR=0x%08x CFSR=0x%08x BFAR=0x%08x HFSR=0x%08x\n", name,
+        (unsigned)REG(IFU_V8M_SFSR), (unsigned)REG(IFU_V8M_SFAR), (unsigned)REG(IFU_V8M_CFSR),
+        (unsigned)REG(IFU_V8M_BFAR), (unsigned)REG(IFU_V8M_HFSR));
+    ifu_semihost_exit(100u + exc);
+}
+
+/* 1 if [addr, addr + len) meets the Non-secure alias of memory the MPCs
+ * keep Secure (this image's code, its RAM). The TT instruction behind
+ * cmse_check_address_range sees the SAU, the IDAU and the MPU, not the
+ * MPCs: such a pointer passes it, and the store through it, a Non-secure
+ * transaction, would be a BusFault here in Secure state. */
+static int in_mpc_secure(uint32_t addr, uint32_t len)
+{
+    static const uint32_t lo[] = {IFU_AN505_S_CODE & ~0x10000000u, IFU_AN505_S_RAM & ~0x10000000u};
+    static const uint32_t size[] = {IFU_AN505_S_CODE_SIZE, IFU_AN505_S_RAM_SIZE};
+    for (unsigned i = 0; i < 2u; i++) {
+        if (addr < lo[i] + size[i] && lo[i] < addr + len) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+psa_status_t __attribute__((cmse_nonsecure_entry))
+ifu_tz_fwu_query(psa_fwu_component_t component, psa_fwu_component_info_t *info)
+{
+    /* TT-based check: the whole object must be Non-secure and writable by
+     * the Non-secure caller; a Secure address (the secret, the stack) or an
+     * NSC one is refused before anything is written. The object cannot wrap
+     * (cmse_check_address_range refuses that), so the MPC check's sum does
+     * not overflow. */
+    psa_fwu_component_info_t *out =
+        cmse_check_address_range(info, sizeof *info, CMSE_NONSECURE | CMSE_MPU_READWRITE);
+    if (out == NULL || in_mpc_secure((uint32_t)(uintptr_t)out, sizeof *out)) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    if (component != 0u) {
+        return PSA_ERROR_DOES_NOT_EXIST;
+    }
+    *out = fwu_info;
+    return PSA_SUCCESS;
+}
+
+/* The probe number from QEMU's -append ("probe=N"), via semihosting
+ * SYS_GET_CMDLINE (0x15); 0 if there is none. */
+static uint32_t probe_from_cmdline(void)
+{
+    static char buf[128];
+    static volatile uint32_t block[2];
+    block[0] = (uint32_t)(uintptr_t)buf;
+    block[1] = sizeof buf - 1u;
+    register uint32_t r0 __asm__("r0") = 0x15u;
+    register const volatile void *r1 __asm__("r1") = block;
+    __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
+    if (r0 != 0u) {
+        return 0u;
+    }
+    uint32_t probe = 0u;
+    for (const char *p = buf; *p != '\0'; p++) {
+        if (p[0] == 'p' && p[1] == 'r' && p[2] == 'o' && p[3] == 'b' && p[4] == 'e' &&
+            p[5] == '=') {
+            for (p += 6; *p >= '0' && *p <= '9'; p++) {
+                probe = probe * 10u + (uint32_t)(*p - '0');
+            }
+            break;
+        }
+    }
+    return probe;
+}
+
+int main(void)
+{
+    ifu_uart_init(IFU_AN505_UART0_S);
+    /* UART1 stays Secure; probe 7 reads its BAUDDIV (16) from Non-secure.
+     * SECRESPCFG: blocked accesses should get a bus error, not RAZ/WI. */
+    ifu_uart_init(IFU_AN505_UART1_S);
+    REG(IFU_AN505_SECRESPCFG) |= 1u;
+    uint32_t probe = probe_from_cmdline();
+    ifu_uart_printf(log_uart,
+                    "tz-s: Secure image at 0x%08x, key word in Secure RAM at 0x%08x, UART1 "
+                    "BAUDDIV %u\n",
+                    (unsigned)IFU_AN505_S_CODE, (unsigned)(uintptr_t)ifu_tz_secret,
+                    (unsigned)REG(IFU_AN505_UART1_S + 0x10u));
+
+    fwu_info.state = PSA_FWU_READY;
+    fwu_info.version.major = IFU_TZ_NS_VERSION_MAJOR;
+    fwu_info.version.minor = IFU_TZ_NS_VERSION_MINOR;
+    fwu_info.version.patch = IFU_TZ_NS_VERSION_PATCH;
+    fwu_info.max_size = IFU_AN505_NS_CODE_SIZE;
+    fwu_info.location = IFU_AN505_NS_CODE;
+
+    /* Faults as their own exceptions, reported with their status. */
+    REG(IFU_V8M_SHCSR) |= IFU_V8M_SHCSR_SECUREFAULTENA | IFU_V8M_SHCSR_BUSFAULTENA |
+                          IFU_V8M_SHCSR_MEMFAULTENA | IFU_V8M_SHCSR_USGFAULTENA;
+    ifu_an505_sau_setup();
+    /* Only the Non-secure halves become Non-secure in the MPCs: SSRAM1's
+     * first 2 MiB (this image) and SSRAM2's first MiB (its RAM, the key
+     * word) stay Secure, so their Non-secure aliases are blocked too. */
+    if (ifu_an505_mpc_set_ns(IFU_AN505_MPC_SSRAM1, IFU_AN505_NS_CODE - IFU_AN505_SSRAM1_NS,
+                             IFU_AN505_NS_CODE_SIZE) != 0 ||
+        ifu_an505_mpc_set_ns(IFU_AN505_MPC_SSRAM2, IFU_AN505_NS_RAM - IFU_AN505_SSRAM2_NS,
+                             IFU_AN505_NS_RAM_SIZE) != 0) {
+        ifu_uart_printf(log_uart, "tz-s: MPC setup failed\n");
+        return 2;
+    }
+    ifu_uart_printf(log_uart,
+                    "tz-s: SAU and MPCs set, gateways at 0x%08x; starting the Non-secure "
+                    "image at 0x%08x (probe %u)\n",
+                    (unsigned)IFU_AN505_NSC, (unsigned)IFU_AN505_NS_CODE, (unsigned)probe);
+    ifu_an505_uart0_to_ns();
+    log_uart = IFU_AN505_UART0_NS;
+    ifu_an505_start_ns(IFU_AN505_NS_CODE, probe);
+    ifu_uart_printf(log_uart, "tz-s: the Non-secure image returned\n");
+    return 3;
+}

@@ -1,0 +1,83 @@
+/* QEMU mps2-an505 (Cortex-M33 with TrustZone-M, ARM AN505 / IoTKit): the
+ * addresses the TrustZone demo (examples/tz) uses. Facts measured on QEMU
+ * 10.0.2 (docs/PORTING.md "TrustZone on mps2-an505"); register layouts from
+ * the ARMv8-M Architecture Reference Manual (DDI 0553) and the IoTKit
+ * Technical Reference Manual (ARM 100912, secure privilege control block,
+ * MPC and PPC registers).
+ *
+ * Address bit 28 selects the alias: the IDAU calls an address Secure when
+ * its top nibble is odd. Every RAM sits behind a Memory Protection
+ * Controller (MPC) that decides per block which alias may reach it.
+ *
+ * Device code: C99, no malloc. */
+#ifndef IFU_AN505_BOARD_H
+#define IFU_AN505_BOARD_H
+
+#include <stdint.h>
+
+/* Memory. SSRAM1 (4 MiB) holds both images: the Secure image in its first
+ * 2 MiB (Secure alias 0x10000000), the Non-secure image in its second 2 MiB
+ * (Non-secure alias 0x00200000). SSRAM2 (2 MiB): Secure data in its first
+ * MiB (0x38000000), Non-secure data in its second (0x28100000). */
+#define IFU_AN505_SSRAM1_NS    0x00000000u
+#define IFU_AN505_SSRAM1_S     0x10000000u
+#define IFU_AN505_SSRAM2_NS    0x28000000u
+#define IFU_AN505_SSRAM2_S     0x38000000u
+#define IFU_AN505_S_CODE       0x10000000u /* Secure image, vector table first (VTOR_S at reset) */
+#define IFU_AN505_S_CODE_SIZE  0x00200000u
+#define IFU_AN505_NSC          0x1000F000u /* veneers (.gnu.sgstubs), Non-secure callable */
+#define IFU_AN505_NSC_SIZE     0x00001000u
+#define IFU_AN505_S_RAM        0x38000000u
+#define IFU_AN505_S_RAM_SIZE   0x00100000u
+#define IFU_AN505_NS_CODE      0x00200000u /* Non-secure image, vector table first */
+#define IFU_AN505_NS_CODE_SIZE 0x00200000u
+#define IFU_AN505_NS_RAM       0x28100000u
+#define IFU_AN505_NS_RAM_SIZE  0x00100000u
+/* The SAU marks the whole Non-secure alias of SSRAM1 and SSRAM2 Non-secure
+ * (as the IDAU does); the MPCs then keep the Secure halves Secure, so a
+ * Non-secure access to them through that alias is a BusFault from the MPC. */
+#define IFU_AN505_SSRAM1_SIZE 0x00400000u
+#define IFU_AN505_SSRAM2_SIZE 0x00200000u
+
+/* MPCs (IoTKit TRM; QEMU hw/arm/mps2-tz.c): SSRAM1, SSRAM2, SSRAM3. */
+#define IFU_AN505_MPC_SSRAM1  0x58007000u
+#define IFU_AN505_MPC_SSRAM2  0x58008000u
+#define IFU_AN505_MPC_CTRL    0x00u
+#define IFU_AN505_MPC_BLK_MAX 0x10u
+#define IFU_AN505_MPC_BLK_CFG 0x14u /* block size = 1 << (BLK_CFG + 5) bytes */
+#define IFU_AN505_MPC_BLK_IDX 0x18u
+#define IFU_AN505_MPC_BLK_LUT 0x1Cu /* one bit per block, 1 = Non-secure */
+
+/* Secure privilege control block (IoTKit TRM). */
+#define IFU_AN505_SECRESPCFG   0x50080010u /* bit 0: blocked accesses get a bus error, not RAZ/WI */
+#define IFU_AN505_NSCCFG       0x50080014u /* bit 0 CODENSC: 0x10000000-0x1FFFFFFF may be NSC */
+#define IFU_AN505_APBNSPPCEXP1 0x50080084u /* bit 5: UART0 Non-secure */
+#define IFU_AN505_PPC_UART0    (1u << 5)
+
+/* CMSDK UART0: Secure alias until it is handed to the Non-secure side, then
+ * only the Non-secure alias answers. */
+#define IFU_AN505_UART0_S        0x50200000u
+#define IFU_AN505_UART0_NS       0x40200000u
+#define IFU_AN505_UART1_S        0x50201000u
+#define IFU_AN505_UART1_NS       0x40201000u
+#define IFU_AN505_PERIPH_NS      0x40000000u /* Non-secure peripheral aliases */
+#define IFU_AN505_PERIPH_NS_SIZE 0x10000000u
+
+/* ARMv8-M system registers of the Security Extension (DDI 0553, D1.2). */
+#define IFU_V8M_SHCSR                0xE000ED24u
+#define IFU_V8M_SHCSR_SECUREFAULTENA (1u << 19)
+#define IFU_V8M_SHCSR_BUSFAULTENA    (1u << 17)
+#define IFU_V8M_SHCSR_MEMFAULTENA    (1u << 16)
+#define IFU_V8M_SHCSR_USGFAULTENA    (1u << 18)
+#define IFU_V8M_CFSR                 0xE000ED28u
+#define IFU_V8M_HFSR                 0xE000ED2Cu
+#define IFU_V8M_BFAR                 0xE000ED38u
+#define IFU_V8M_SAU_CTRL             0xE000EDD0u
+#define IFU_V8M_SAU_RNR              0xE000EDD8u
+#define IFU_V8M_SAU_RBAR             0xE000EDDCu
+#define IFU_V8M_SAU_RLAR             0xE000EDE0u
+#define IFU_V8M_SFSR                 0xE000EDE4u
+#define IFU_V8M_SFAR                 0xE000EDE8u
+#define IFU_V8M_VTOR_NS              0xE002ED08u /* the Non-secure SCB's VTOR, seen from Secure state */
+
+#endif /* IFU_AN505_BOARD_H */
