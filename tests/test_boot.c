@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "support/tu_assert.h"
+
 #include "ifu/boot.h"
 #include "ifu/errors.h"
 #include "tu_boot.h"
@@ -103,16 +105,6 @@ static const char *state_name(enum ifu_boot_state s)
     do {                                                                                           \
         if ((got) != (want)) {                                                                     \
             fail_msg("state %s, want %s", state_name(got), state_name(want));                      \
-        }                                                                                          \
-    } while (0)
-
-#define assert_ifu(got, want)                                                                      \
-    do {                                                                                           \
-        int got_ = (got);                                                                          \
-        int want_ = (want);                                                                        \
-        if (got_ != want_) {                                                                       \
-            fail_msg("%s: got %d (%s), want %d (%s)", #got, got_, ifu_strerror(got_), want_,       \
-                     ifu_strerror(want_));                                                         \
         }                                                                                          \
     } while (0)
 

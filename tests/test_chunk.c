@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "support/tu_assert.h"
+
 #include "chunk_link.h"
 #include "chunk_rx.h"
 #include "ifu/boot.h"
@@ -34,16 +36,6 @@
 #define PRI_SECS 40u
 #define SEC_SECS 41u
 #define MAP_ADDR 0x08000000u
-
-#define assert_ifu(got, want)                                                                      \
-    do {                                                                                           \
-        int got_ = (got);                                                                          \
-        int want_ = (want);                                                                        \
-        if (got_ != want_) {                                                                       \
-            fail_msg("%s: got %d (%s), want %d (%s)", #got, got_, ifu_strerror(got_), want_,       \
-                     ifu_strerror(want_));                                                         \
-        }                                                                                          \
-    } while (0)
 
 /* One device: primary (XIP: slot A) 40 sectors at 0, secondary (slot B) 41
  * sectors after it, write size 8, NOR (0xff). */

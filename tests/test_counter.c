@@ -12,19 +12,11 @@
 
 #include <cmocka.h>
 
+#include "support/tu_assert.h"
+
 #include "ifu/counter.h"
 #include "ifu/errors.h"
 #include "ifu_sim.h"
-
-#define assert_ifu(got, want)                                                                      \
-    do {                                                                                           \
-        int got_ = (got);                                                                          \
-        int want_ = (want);                                                                        \
-        if (got_ != want_) {                                                                       \
-            fail_msg("%s: got %d (%s), want %d (%s)", #got, got_, ifu_strerror(got_), want_,       \
-                     ifu_strerror(want_));                                                         \
-        }                                                                                          \
-    } while (0)
 
 /* ---- a simulator with a small flash and an OTP ---- */
 

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "support/tu_assert.h"
+
 #include "ifu/boot.h"
 #include "ifu/counter.h"
 #include "ifu/errors.h"
@@ -26,16 +28,6 @@
 #define M_ALL       (M_OVERWRITE | M_SWAP | M_XIP)
 
 static enum ifu_boot_mode mode;
-
-#define assert_ifu(got, want)                                                                      \
-    do {                                                                                           \
-        int got_ = (got);                                                                          \
-        int want_ = (want);                                                                        \
-        if (got_ != want_) {                                                                       \
-            fail_msg("%s: got %d (%s), want %d (%s)", #got, got_, ifu_strerror(got_), want_,       \
-                     ifu_strerror(want_));                                                         \
-        }                                                                                          \
-    } while (0)
 
 /* The image the device runs at the start: version 2.0.0, SEC_CNT 5. */
 #define CUR_CNT 5u

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "support/tu_assert.h"
+
 #include "ifu/boot.h"
 #include "ifu/errors.h"
 #include "ifu/update.h"
@@ -39,16 +41,6 @@ static const char *mode_name(void)
 {
     return mode == IFU_BOOT_MODE_SWAP ? "swap" : mode == IFU_BOOT_MODE_XIP ? "xip" : "overwrite";
 }
-
-#define assert_ifu(got, want)                                                                      \
-    do {                                                                                           \
-        int got_ = (got);                                                                          \
-        int want_ = (want);                                                                        \
-        if (got_ != want_) {                                                                       \
-            fail_msg("%s: got %d (%s), want %d (%s)", #got, got_, ifu_strerror(got_), want_,       \
-                     ifu_strerror(want_));                                                         \
-        }                                                                                          \
-    } while (0)
 
 /* One device: primary (XIP: slot A) 16 sectors at 0, secondary (slot B) 17
  * sectors after it, write size 8, NOR (0xff). */
