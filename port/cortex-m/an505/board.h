@@ -39,6 +39,20 @@
 #define IFU_AN505_SSRAM1_SIZE 0x00400000u
 #define IFU_AN505_SSRAM2_SIZE 0x00200000u
 
+/* The Secure NOR flash: SSRAM3's Secure alias (its MPC keeps every block
+ * Secure after reset, and the Secure image never opens it), driven by
+ * port/cortex-m/nor.c with a W25Q128JV's geometry. It holds the boot
+ * engine's two slots: the primary (the Non-secure image, verified and copied
+ * to IFU_AN505_NS_CODE at every boot) and the secondary, where the PSA FWU
+ * gateways stage a new image. The host seeds it (scripts/tz-demo.sh). */
+#define IFU_AN505_FLASH_S        0x38200000u
+#define IFU_AN505_FLASH_SIZE     0x00020000u
+#define IFU_AN505_FLASH_WRITE    1u
+#define IFU_AN505_PRIMARY_OFF    0x00000000u
+#define IFU_AN505_PRIMARY_SIZE   0x00010000u
+#define IFU_AN505_SECONDARY_OFF  0x00010000u
+#define IFU_AN505_SECONDARY_SIZE 0x00010000u
+
 /* MPCs (IoTKit TRM; QEMU hw/arm/mps2-tz.c): SSRAM1, SSRAM2, SSRAM3. */
 #define IFU_AN505_MPC_SSRAM1  0x58007000u
 #define IFU_AN505_MPC_SSRAM2  0x58008000u
