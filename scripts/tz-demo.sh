@@ -2,19 +2,26 @@
 # TrustZone isolation on an emulated Cortex-M33 (QEMU mps2-an505), docs/PORTING.md
 # "TrustZone on mps2-an505":
 #
-#   build the Secure image (examples/tz/secure.c: SAU, MPCs, one Non-secure callable gateway,
-#   a key word in Secure RAM) and the Non-secure application (examples/tz/ns_app.c) with
-#   arm-none-eabi-gcc, then run QEMU once per probe: probe 0 calls the gateway and checks its
-#   answers; every other probe makes one forbidden access, which must fault in the Secure
+#   cross-build libifu for the Cortex-M33 (CMake, cmake/arm-none-eabi.cmake; ECDSA P-256 via
+#   p256-m), link it into the Secure image (examples/tz/secure.c: the boot engine over a NOR in
+#   Secure SSRAM3, the trust anchor, SAU, MPCs, the PSA FWU gateways, a key word in Secure RAM),
+#   build the Non-secure application (examples/tz/ns_app.c) with arm-none-eabi-gcc, sign it
+#   with the host `ifu` as 1.2.3 (the NOR's primary slot) and as 1.3.0 (the update, plus a copy
+#   with one payload byte flipped), then run QEMU once per probe: probe 0 calls the query
+#   gateway and checks its answers; probe 8 streams the tampered and the good update through
+#   the gateways; every other probe makes one forbidden access, which must fault in the Secure
 #   handler with the expected fault status. One line per probe, e.g.
 #     tz probe read-secret: faulted (SecureFault SFSR=0x00000008)
+#     tz fwu: write 3279 bytes through the gateway, finish ok (CANDIDATE)
 #   The last probe reads a peripheral left Secure (UART1) from the Non-secure side: QEMU returns
 #   0 there without a fault (the known gap); it passes if the Secure value does not leak.
 #
-# Exit 0 only if the gateway worked and every forbidden access faulted as expected; 77 (skip)
-# if qemu-system-arm or arm-none-eabi-gcc is missing.
+# Exit 0 only if the gateways worked and every forbidden access faulted as expected; 77 (skip)
+# if qemu-system-arm or arm-none-eabi-gcc is missing. Needs the mbedTLS sources (IFU_DEPS_DIR,
+# scripts/setup.sh).
 #
-# Usage: scripts/tz-demo.sh [--workdir DIR] [-v]
+# Usage: scripts/tz-demo.sh [--ifu PATH] [--workdir DIR] [-v]
+#   --ifu PATH     the host ifu tool (default: build one in WORKDIR/host)
 #   --workdir DIR  build and run files (default: build-tz/ in the repository)
 #   -v             print each run's UART log
 set -euo pipefail

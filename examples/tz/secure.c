@@ -1,10 +1,13 @@
 /* The Secure image of the TrustZone demo on mps2-an505 (docs/PORTING.md,
- * "TrustZone on mps2-an505"): it plays the bootloader's part. It keeps a
- * device key word and the update state in Secure RAM, makes SSRAM1's first
- * 2 MiB (its own code) and SSRAM2's first MiB (its data) Secure in the SAU
- * and the MPCs, exports one Non-secure callable gateway (ifu_tz_fwu_query),
- * hands UART0 to the Non-secure side and starts the Non-secure application
- * at 0x00200000, passing it the probe to run.
+ * "TrustZone on mps2-an505"): the bootloader. It runs libifu's boot engine
+ * over a NOR flash in Secure SSRAM3 with the trust anchor linked into its
+ * own code, copies the verified Non-secure image to 0x00200000, sets up the
+ * PSA FWU facade over the same slots, keeps all that state (and a device
+ * key word) in Secure RAM, makes SSRAM1's first 2 MiB (its own code) and
+ * SSRAM2's first MiB (its data) Secure in the SAU and the MPCs, exports the
+ * facade through Non-secure callable gateways (ifu_tz_fwu_*, tz_api.h),
+ * hands UART0 to the Non-secure side and starts the Non-secure application,
+ * passing it the probe to run.
  *
  * Every fault the Non-secure side causes is taken here (SecureFault always;
  * BusFault and HardFault because AIRCR.BFHFNMINS stays 0): the handler
@@ -14,7 +17,8 @@
  *
  * Build: -mcpu=cortex-m33 -mcmse, linked with port/cortex-m/an505/secure.ld and
  * -Wl,--section-start=.gnu.sgstubs=0x1000F000 -Wl,--cmse-implib,--out-implib=veneers.o
- * (scripts/tz-demo.sh).
+ * (scripts/tz-demo.sh), with libifu, libifu_boot_overwrite and the crypto
+ * cross-built for the Cortex-M33 and the key array of `ifu getpub -e lang-c`.
  *
  * Device code: C99, no malloc. */
 #include <arm_cmse.h>
