@@ -93,7 +93,8 @@ CFLAGS=(-mcpu=cortex-m33 -mthumb -mfloat-abi=soft -Os -std=c99 -Wall -Wextra -We
 # shellcheck disable=SC2054 # the commas belong to -Wl options
 LDFLAGS=(--specs=nano.specs --specs=nosys.specs -nostartfiles -Wl,--gc-sections -L"$CM")
 NSC=$(awk '$2 == "IFU_AN505_NSC" { sub(/u$/, "", $3); print $3 }' "$CM/an505/board.h")
-VERSION=(-DIFU_TZ_NS_VERSION_MAJOR=1 -DIFU_TZ_NS_VERSION_MINOR=2 -DIFU_TZ_NS_VERSION_PATCH=3)
+VERSION=(-DIFU_TZ_NS_VERSION_MAJOR=1 -DIFU_TZ_NS_VERSION_MINOR=2 -DIFU_TZ_NS_VERSION_PATCH=3
+    -DIFU_TZ_UPDATE_VERSION_MAJOR=1 -DIFU_TZ_UPDATE_VERSION_MINOR=3)
 
 arm-none-eabi-gcc "${CFLAGS[@]}" -mcmse -o "$WORK/secure.elf" \
     "$ROOT/examples/tz/secure.c" "$CM/an505/tz.c" "$CM/uart.c" "$CM/semihost.c" "$CM/nor.c" \
@@ -136,11 +137,12 @@ lenpref() { # lenpref IN OUT: IN behind its length, 32-bit little-endian
 }
 lenpref "$WORK/v2.bin" "$WORK/good.upd"
 lenpref "$WORK/v2-tampered.bin" "$WORK/tampered.upd"
-# The Secure NOR: erased (0xff), v1 at the primary slot's offset.
-head -c $(($(board FLASH_SIZE))) /dev/zero | tr '\0' '\377' >"$WORK/nor.bin"
-dd if="$WORK/v1.bin" of="$WORK/nor.bin" bs=512 seek=$(($(board PRIMARY_OFF) / 512)) conv=notrunc \
-    status=none
-NOR=$(board FLASH_S)
+# The Secure NOR lives in the PSRAM, backed by a 16 MiB host file (the size QEMU requires) that
+# survives the reboot probe 8 asks for: erased (0xff), v1 at the primary slot's offset. Every
+# run starts from a fresh copy.
+head -c 16777216 /dev/zero | tr '\0' '\377' >"$WORK/nor-seed.img"
+dd if="$WORK/v1.bin" of="$WORK/nor-seed.img" bs=512 seek=$(($(board PRIMARY_OFF) / 512)) \
+    conv=notrunc status=none
 GOOD=$(awk '$2 == "IFU_TZ_UPDATE_GOOD" { sub(/u$/, "", $3); print $3 }' "$ROOT/examples/tz/tz_api.h")
 BAD=$(awk '$2 == "IFU_TZ_UPDATE_TAMPERED" { sub(/u$/, "", $3); print $3 }' \
     "$ROOT/examples/tz/tz_api.h")
@@ -155,10 +157,12 @@ echo "tz-demo: key word at $SECRET (Secure RAM), gateway veneer at $VENEER, its 
 run() {
     OUT=$WORK/probe$1.log
     RC=0
+    cp "$WORK/nor-seed.img" "$WORK/nor.img"
     timeout 20 qemu-system-arm -M mps2-an505 -display none -monitor none \
         -serial file:"$OUT" -semihosting-config enable=on,target=native \
         -kernel "$WORK/secure.elf" \
-        -device "loader,file=$WORK/nor.bin,addr=$NOR,force-raw=on" \
+        -object "memory-backend-file,id=fl,size=16M,mem-path=$WORK/nor.img,share=on" \
+        -machine memory-backend=fl \
         -device "loader,file=$WORK/good.upd,addr=$GOOD,force-raw=on" \
         -device "loader,file=$WORK/tampered.upd,addr=$BAD,force-raw=on" \
         -append "probe=$1" >"$WORK/qemu$1.out" 2>&1 || RC=$?
@@ -191,6 +195,18 @@ if [ "$RC" = 0 ] && grep -aq "tz-ns: fwu ok" "$OUT" && [ -n "$bytes" ] &&
         "made it READY"
     echo "tz fwu: blocks in Secure memory and its Non-secure alias refused (PSA_ERROR_INVALID_ARGUMENT)"
     echo "tz fwu: write $bytes bytes through the gateway, finish ok (CANDIDATE)"
+    if grep -aq "tz-ns: fwu install: status 1, state 3; rebooting" "$OUT" &&
+        grep -aq "tz-s: verified the Non-secure image 1.3.0 .*installed from the secondary slot" \
+            "$OUT" && grep -aq "tz-ns: fwu after the reboot: version 1.3.0, state 7" "$OUT" &&
+        grep -aq "tz-ns: fwu accept: status -137, state 7; clean: status 0, state 0" "$OUT"; then
+        echo "tz fwu: install (PSA_SUCCESS_REBOOT), request_reboot: the Secure boot engine" \
+            "verified and installed 1.3.0 and started it (UPDATED; overwrite has no trial, accept" \
+            "-137), clean made it READY"
+    else
+        echo "tz fwu: install/reboot/accept FAILED"
+        tr -d '\r' <"$OUT" | sed 's/^/    | /'
+        FAILS=$((FAILS + 1))
+    fi
 else
     echo "tz fwu: FAILED (exit $RC)"
     tr -d '\r' <"$OUT" | sed 's/^/    | /'
@@ -208,6 +224,7 @@ PROBES=(
     "4 write-code-ns-alias 105 BusFault: SFSR=0x00000000 SFAR=0x00000000 CFSR=0x00008200 BFAR=0x00000100"
     "5 call-nonsg 107 SecureFault: SFSR=0x00000001"
     "6 call-ns-alias 105 BusFault: SFSR=0x00000000 SFAR=0x00000000 CFSR=0x00000100"
+    "9 read-flash 107 SecureFault: SFSR=0x00000008"
 )
 for p in "${PROBES[@]}"; do
     read -r num name want pattern <<<"$p"

@@ -10,7 +10,12 @@
  *      IFU_TZ_UPDATE_TAMPERED and IFU_TZ_UPDATE_GOOD): the tampered one must
  *      be refused with PSA_ERROR_INVALID_SIGNATURE and leave FAILED, which
  *      ifu_tz_fwu_clean clears; the good one must finish with PSA_SUCCESS
- *      (CANDIDATE); a block in Secure memory must be refused. Exit 0 or 1;
+ *      (CANDIDATE); a block in Secure memory must be refused. Then install
+ *      and request a reboot: the Secure image installs the update and starts
+ *      it, the same probe runs again, finds it installed (UPDATED: the
+ *      overwrite engine has no trial), and cleans the staging slot (READY).
+ *      Exit 0 or 1;
+ *   9: read the Secure NOR (must fault, like 1..6);
  *   1..7: one forbidden access each. It must fault (the Secure fault
  *      handler reports it and ends the run with 100 + the exception number);
  *      if the access completes, this prints "NOT faulted" and the value read
@@ -39,6 +44,11 @@
 #define IFU_TZ_NS_VERSION_MAJOR 1
 #define IFU_TZ_NS_VERSION_MINOR 0
 #define IFU_TZ_NS_VERSION_PATCH 0
+#endif
+
+#ifndef IFU_TZ_UPDATE_VERSION_MAJOR /* the update's version (scripts/tz-demo.sh) */
+#define IFU_TZ_UPDATE_VERSION_MAJOR 1
+#define IFU_TZ_UPDATE_VERSION_MINOR 3
 #endif
 
 #define UART IFU_AN505_UART0_NS
@@ -141,8 +151,15 @@ static uint8_t query_state(void)
     return ifu_tz_fwu_query(0u, &info) == PSA_SUCCESS ? info.state : 0xFFu;
 }
 
+static int fwu_after_reboot(const psa_fwu_component_info_t *info);
+
 static int fwu(void)
 {
+    psa_fwu_component_info_t info = {0};
+    if (ifu_tz_fwu_query(0u, &info) == PSA_SUCCESS &&
+        (info.state == PSA_FWU_TRIAL || info.state == PSA_FWU_UPDATED)) {
+        return fwu_after_reboot(&info);
+    }
     uint32_t n = 0u;
     psa_status_t st = stream(IFU_TZ_UPDATE_TAMPERED, &n);
     uint8_t state = query_state();
@@ -171,6 +188,43 @@ static int fwu(void)
     ifu_uart_printf(UART, "tz-ns: fwu good: %u bytes written, status %d, state %u\n", (unsigned)n,
                     (int)st, (unsigned)state);
     ok = ok && st == PSA_SUCCESS && state == PSA_FWU_CANDIDATE && n == *at(IFU_TZ_UPDATE_GOOD);
+    if (!ok) {
+        ifu_uart_printf(UART, "tz-ns: fwu FAILED\n");
+        return 1;
+    }
+    st = ifu_tz_fwu_install();
+    state = query_state();
+    ifu_uart_printf(UART, "tz-ns: fwu install: status %d, state %u; rebooting\n", (int)st,
+                    (unsigned)state);
+    if (st != PSA_SUCCESS_REBOOT || state != PSA_FWU_STAGED) {
+        return 1;
+    }
+    st = ifu_tz_fwu_request_reboot(); /* returns only if it failed */
+    ifu_uart_printf(UART, "tz-ns: fwu request_reboot returned %d\n", (int)st);
+    return 1;
+}
+
+/* Probe 8 after the reboot: the Secure boot engine installed the update.
+ * A boot engine with trials (swap, XIP) starts it on trial (TRIAL): accept
+ * it. The overwrite engine of this demo installs for good (UPDATED, no
+ * revert possible; docs/PSA-FWU.md): accept must then be refused. Either
+ * way the component ends UPDATED; clean then frees the staging slot. */
+static int fwu_after_reboot(const psa_fwu_component_info_t *info)
+{
+    ifu_uart_printf(UART, "tz-ns: fwu after the reboot: version %u.%u.%u, state %u\n",
+                    (unsigned)info->version.major, (unsigned)info->version.minor,
+                    (unsigned)info->version.patch, (unsigned)info->state);
+    int ok = info->version.major == IFU_TZ_UPDATE_VERSION_MAJOR &&
+             info->version.minor == IFU_TZ_UPDATE_VERSION_MINOR;
+    psa_status_t want = info->state == PSA_FWU_TRIAL ? PSA_SUCCESS : PSA_ERROR_BAD_STATE;
+    psa_status_t st = ifu_tz_fwu_accept();
+    uint8_t state = query_state();
+    psa_status_t s2 = ifu_tz_fwu_clean(0u);
+    uint8_t state2 = query_state();
+    ifu_uart_printf(UART, "tz-ns: fwu accept: status %d, state %u; clean: status %d, state %u\n",
+                    (int)st, (unsigned)state, (int)s2, (unsigned)state2);
+    ok = ok && st == want && state == PSA_FWU_UPDATED && s2 == PSA_SUCCESS &&
+         state2 == PSA_FWU_READY;
     ifu_uart_printf(UART, "tz-ns: fwu %s\n", ok ? "ok" : "FAILED");
     return ok ? 0 : 1;
 }
@@ -201,6 +255,10 @@ static void probe_run(uint32_t probe)
         break;
     case IFU_TZ_PROBE_CALL_NS_ALIAS:
         ((void (*)(void))(uintptr_t)(NS_ALIAS(IFU_TZ_GATEWAY_BODY) | 1u))();
+        break;
+    case IFU_TZ_PROBE_READ_FLASH:
+        p = at(IFU_AN505_FLASH_S);
+        v = *p;
         break;
     case IFU_TZ_PROBE_READ_PERIPH:
         /* UART1's BAUDDIV, which the Secure image set to 16 through the

@@ -1,6 +1,6 @@
 /* The Secure image of the TrustZone demo on mps2-an505 (docs/PORTING.md,
  * "TrustZone on mps2-an505"): the bootloader. It runs libifu's boot engine
- * over a NOR flash in Secure SSRAM3 with the trust anchor linked into its
+ * over a NOR flash in the PSRAM (Secure by the SAU) with the trust anchor linked into its
  * own code, copies the verified Non-secure image to 0x00200000, sets up the
  * PSA FWU facade over the same slots, keeps all that state (and a device
  * key word) in Secure RAM, makes SSRAM1's first 2 MiB (its own code) and
@@ -226,6 +226,36 @@ psa_status_t __attribute__((cmse_nonsecure_entry)) ifu_tz_fwu_clean(psa_fwu_comp
     return psa_fwu_clean(component);
 }
 
+psa_status_t __attribute__((cmse_nonsecure_entry)) ifu_tz_fwu_install(void)
+{
+    return psa_fwu_install();
+}
+
+psa_status_t __attribute__((cmse_nonsecure_entry)) ifu_tz_fwu_request_reboot(void)
+{
+    return psa_fwu_request_reboot();
+}
+
+psa_status_t __attribute__((cmse_nonsecure_entry)) ifu_tz_fwu_accept(void)
+{
+    return psa_fwu_accept();
+}
+
+/* psa_fwu_request_reboot's hook: a system reset (SYSRESETREQ). The boot
+ * engine then runs again from this image's reset handler. Returns only if
+ * the reset has not happened after a while (it takes effect at once on
+ * QEMU and on the AN505). */
+static psa_status_t reboot_hook(void *ctx)
+{
+    (void)ctx;
+    __asm__ volatile("dsb" ::: "memory");
+    REG(0xE000ED0Cu) = 0x05FA0004u; /* AIRCR: VECTKEY, SYSRESETREQ */
+    __asm__ volatile("dsb" ::: "memory");
+    for (volatile uint32_t n = 0u; n < 1000000u; n++) {
+    }
+    return PSA_ERROR_GENERIC_ERROR;
+}
+
 /* The boot engine over the Secure NOR: verify the primary slot's image
  * (the Non-secure application, signed by the host `ifu sign`), copy its
  * payload to where it executes, and set the PSA FWU facade up over the same
@@ -261,16 +291,19 @@ static int secure_boot(void)
     /* The Non-secure code region is still Secure in the MPC here. */
     memcpy((void *)(uintptr_t)(IFU_AN505_NS_CODE | 0x10000000u),
            (const void *)(uintptr_t)(IFU_AN505_FLASH_S + boot_res.entry_off), len);
-    ifu_uart_printf(log_uart,
-                    "tz-s: verified the Non-secure image %u.%u.%u (%u bytes) in the Secure "
-                    "NOR at 0x%08x\n",
-                    (unsigned)boot_res.info.hdr.version.major,
-                    (unsigned)boot_res.info.hdr.version.minor,
-                    (unsigned)boot_res.info.hdr.version.revision, (unsigned)len,
-                    (unsigned)(IFU_AN505_FLASH_S + boot_res.image_off));
+    ifu_uart_printf(
+        log_uart,
+        "tz-s: verified the Non-secure image %u.%u.%u (%u bytes) in the Secure "
+        "NOR at 0x%08x%s\n",
+        (unsigned)boot_res.info.hdr.version.major, (unsigned)boot_res.info.hdr.version.minor,
+        (unsigned)boot_res.info.hdr.version.revision, (unsigned)len,
+        (unsigned)(IFU_AN505_FLASH_S + boot_res.image_off),
+        (boot_res.actions & IFU_BOOT_DID_INSTALL) != 0u ? ", installed from the secondary slot"
+                                                        : "");
     struct ifu_psa_fwu_config pc;
     memset(&pc, 0, sizeof pc);
     pc.boot = &boot_cfg;
+    pc.reboot = reboot_hook;
     return ifu_psa_fwu_init(&pc);
 }
 

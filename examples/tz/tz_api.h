@@ -33,6 +33,11 @@ psa_status_t ifu_tz_fwu_write(psa_fwu_component_t component, uint32_t image_offs
 psa_status_t ifu_tz_fwu_finish(psa_fwu_component_t component);
 psa_status_t ifu_tz_fwu_cancel(psa_fwu_component_t component);
 psa_status_t ifu_tz_fwu_clean(psa_fwu_component_t component);
+/* psa_fwu_install, psa_fwu_request_reboot (a system reset: does not return
+ * on success) and psa_fwu_accept. */
+psa_status_t ifu_tz_fwu_install(void);
+psa_status_t ifu_tz_fwu_request_reboot(void);
+psa_status_t ifu_tz_fwu_accept(void);
 
 /* Where the host puts the images probe 8 streams (QEMU -device loader), in
  * the Non-secure code region: a 32-bit little-endian length, then the
@@ -42,7 +47,7 @@ psa_status_t ifu_tz_fwu_clean(psa_fwu_component_t component);
 
 /* The probes the Non-secure application runs (the Secure image passes the
  * number in r0 to its reset handler; QEMU's -append "probe=N" selects it).
- * 0 and 8 call the gateways legitimately; 1..7 must fault. */
+ * 0 and 8 call the gateways legitimately; 1..7 and 9 must fault. */
 enum ifu_tz_probe {
     IFU_TZ_PROBE_GATEWAY = 0,    /* call ifu_tz_fwu_query, check its answer */
     IFU_TZ_PROBE_READ_SECRET,    /* read the device key word, Secure alias: SAU/IDAU */
@@ -53,6 +58,7 @@ enum ifu_tz_probe {
     IFU_TZ_PROBE_CALL_NS_ALIAS,  /* execute Secure code through its Non-secure alias */
     IFU_TZ_PROBE_READ_PERIPH,    /* read UART1 (PPC port left Secure) at its NS alias */
     IFU_TZ_PROBE_FWU,            /* stream a tampered, then a good image through the gateways */
+    IFU_TZ_PROBE_READ_FLASH,     /* read the Secure NOR (PSRAM, Secure by the SAU only) */
     IFU_TZ_PROBES
 };
 
