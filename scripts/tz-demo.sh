@@ -4,12 +4,13 @@
 #
 #   cross-build libifu for the Cortex-M33 (CMake, cmake/arm-none-eabi.cmake; ECDSA P-256 via
 #   p256-m), link it into the Secure image (examples/tz/secure.c: the boot engine over a NOR in
-#   Secure SSRAM3, the trust anchor, SAU, MPCs, the PSA FWU gateways, a key word in Secure RAM),
+#   the file-backed PSRAM, Secure by the SAU; the trust anchor, SAU, MPCs, the PSA FWU gateways,
+#   a key word in Secure RAM),
 #   build the Non-secure application (examples/tz/ns_app.c) with arm-none-eabi-gcc, sign it
 #   with the host `ifu` as 1.2.3 (the NOR's primary slot) and as 1.3.0 (the update, plus a copy
 #   with one payload byte flipped), then run QEMU once per probe: probe 0 calls the query
 #   gateway and checks its answers; probe 8 streams the tampered and the good update through
-#   the gateways; every other probe makes one forbidden access, which must fault in the Secure
+#   the gateways, installs the good one and reboots into it; every other probe makes one forbidden access, which must fault in the Secure
 #   handler with the expected fault status. One line per probe, e.g.
 #     tz probe read-secret: faulted (SecureFault SFSR=0x00000008)
 #     tz fwu: write 3279 bytes through the gateway, finish ok (CANDIDATE)

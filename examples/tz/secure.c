@@ -55,7 +55,7 @@ extern const unsigned char ecdsa_pub_key[];
 extern const unsigned int ecdsa_pub_key_len;
 
 /* The update state: the boot engine, the NOR flash driver over the Secure
- * half of SSRAM3 (both slots) and the PSA FWU facade's own state
+ * PSRAM (both slots; Secure by the SAU) and the PSA FWU facade's own state
  * (src/psa_fwu.c) all live in Secure RAM; the Non-secure side reaches them
  * only through the gateways below. */
 static struct ifu_key trust_key;
