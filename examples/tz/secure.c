@@ -180,12 +180,12 @@ psa_status_t __attribute__((cmse_nonsecure_entry))
 ifu_tz_fwu_start(psa_fwu_component_t component, const void *manifest, uint32_t manifest_size)
 {
     const void *m = NULL;
-    if (manifest_size > GW_MANIFEST_MAX) {
-        return PSA_ERROR_INVALID_ARGUMENT;
-    }
     if (manifest != NULL || manifest_size != 0u) {
+        if (manifest == NULL || manifest_size == 0u || manifest_size > GW_MANIFEST_MAX) {
+            return PSA_ERROR_INVALID_ARGUMENT;
+        }
         const void *in = ns_object((void *)(uintptr_t)manifest, manifest_size, CMSE_MPU_READ);
-        if (in == NULL || manifest_size == 0u) {
+        if (in == NULL) {
             return PSA_ERROR_INVALID_ARGUMENT;
         }
         memcpy(gw_manifest, in, manifest_size);
