@@ -2,19 +2,27 @@
 # TrustZone isolation on an emulated Cortex-M33 (QEMU mps2-an505), docs/PORTING.md
 # "TrustZone on mps2-an505":
 #
-#   build the Secure image (examples/tz/secure.c: SAU, MPCs, one Non-secure callable gateway,
-#   a key word in Secure RAM) and the Non-secure application (examples/tz/ns_app.c) with
-#   arm-none-eabi-gcc, then run QEMU once per probe: probe 0 calls the gateway and checks its
-#   answers; every other probe makes one forbidden access, which must fault in the Secure
+#   cross-build libifu for the Cortex-M33 (CMake, cmake/arm-none-eabi.cmake; ECDSA P-256 via
+#   p256-m), link it into the Secure image (examples/tz/secure.c: the boot engine over a NOR in
+#   the file-backed PSRAM, Secure by the SAU; the trust anchor, SAU, MPCs, the PSA FWU gateways,
+#   a key word in Secure RAM),
+#   build the Non-secure application (examples/tz/ns_app.c) with arm-none-eabi-gcc, sign it
+#   with the host `ifu` as 1.2.3 (the NOR's primary slot) and as 1.3.0 (the update, plus a copy
+#   with one payload byte flipped), then run QEMU once per probe: probe 0 calls the query
+#   gateway and checks its answers; probe 8 streams the tampered and the good update through
+#   the gateways, installs the good one and reboots into it; every other probe makes one forbidden access, which must fault in the Secure
 #   handler with the expected fault status. One line per probe, e.g.
 #     tz probe read-secret: faulted (SecureFault SFSR=0x00000008)
+#     tz fwu: write 3279 bytes through the gateway, finish ok (CANDIDATE)
 #   The last probe reads a peripheral left Secure (UART1) from the Non-secure side: QEMU returns
 #   0 there without a fault (the known gap); it passes if the Secure value does not leak.
 #
-# Exit 0 only if the gateway worked and every forbidden access faulted as expected; 77 (skip)
-# if qemu-system-arm or arm-none-eabi-gcc is missing.
+# Exit 0 only if the gateways worked and every forbidden access faulted as expected; 77 (skip)
+# if qemu-system-arm or arm-none-eabi-gcc is missing. Needs the mbedTLS sources (IFU_DEPS_DIR,
+# scripts/setup.sh).
 #
-# Usage: scripts/tz-demo.sh [--workdir DIR] [-v]
+# Usage: scripts/tz-demo.sh [--ifu PATH] [--workdir DIR] [-v]
+#   --ifu PATH     the host ifu tool (default: build one in WORKDIR/host)
 #   --workdir DIR  build and run files (default: build-tz/ in the repository)
 #   -v             print each run's UART log
 set -euo pipefail
@@ -22,9 +30,11 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=$ROOT/build-tz
 VERBOSE=0
+IFU=
 while [ $# -gt 0 ]; do
     case $1 in
     --workdir) WORK=$2; shift 2 ;;
+    --ifu) IFU=$2; shift 2 ;;
     -v) VERBOSE=1; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "tz-demo: unknown argument $1" >&2; exit 2 ;;
@@ -41,22 +51,56 @@ done
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 T0=$(date +%s.%N)
+quiet() { # quiet CMD...: run, output to build.log; on failure show its tail
+    "$@" >>"$WORK/build.log" 2>&1 || { tail -n 30 "$WORK/build.log"; exit 1; }
+}
+: >"$WORK/build.log"
 
 # ---- build ---------------------------------------------------------------------------------
+
+# The host `ifu` (signing, key export): --ifu, or built here.
+if [ -z "$IFU" ]; then
+    [ -f "$WORK/host/CMakeCache.txt" ] ||
+        quiet cmake -S "$ROOT" -B "$WORK/host" -DCMAKE_BUILD_TYPE=Release -DIFU_BUILD_TESTS=OFF \
+            -DIFU_BUILD_BENCH=OFF
+    quiet cmake --build "$WORK/host" -j2 -t ifu_cli
+    IFU=$WORK/host/tools/ifu/ifu
+fi
+[ -x "$IFU" ] || { echo "tz-demo: no ifu tool at $IFU" >&2; exit 1; }
+KEY=$WORK/key.pem
+[ -f "$KEY" ] || quiet "$IFU" keygen -k "$KEY" -t ecdsa-p256
+
+# libifu (device library, the overwrite boot engine with the PSA FWU facade) and its crypto,
+# cross-built for the Cortex-M33 with cmake/arm-none-eabi.cmake: ECDSA P-256 through p256-m
+# and SHA-256 only, every other algorithm compiled out; -mcmse as for all Secure code.
+ALG=(-DIFU_WITH_RSA=0 -DIFU_WITH_ECDSA_P384=0 -DIFU_WITH_ED25519=0 -DIFU_WITH_SHA512=0
+    -DIFU_WITH_P256M=1)
+[ -f "$WORK/arm/CMakeCache.txt" ] ||
+    quiet cmake -S "$ROOT" -B "$WORK/arm" -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/arm-none-eabi.cmake" \
+        -DCMAKE_BUILD_TYPE=MinSizeRel -DIFU_CM_CPU=cortex-m33 \
+        -DCMAKE_C_FLAGS="-mcpu=cortex-m33 -mcmse" -DIFU_BUILD_TOOLS=OFF -DIFU_BUILD_TESTS=OFF \
+        -DIFU_BUILD_BENCH=OFF -DIFU_WITH_RSA=OFF -DIFU_WITH_ECDSA_P384=OFF \
+        -DIFU_WITH_ED25519=OFF -DIFU_WITH_SHA512=OFF -DIFU_WITH_P256M=ON \
+        -DIFU_HOST_TOOL="$IFU" -DIFU_SIGNING_KEY="$KEY"
+quiet cmake --build "$WORK/arm" -j2 -t ifu ifu_boot_overwrite ifu_mbedtls ifu_sodium
+LIBS=("$WORK/arm/src/libifu_boot_overwrite.a" "$WORK/arm/src/libifu.a"
+    "$WORK/arm/libifu_mbedtls.a" "$WORK/arm/libifu_sodium.a")
+quiet "$IFU" getpub -k "$KEY" -e lang-c -o "$WORK/tz_key.c"
 
 CM=$ROOT/port/cortex-m
 CFLAGS=(-mcpu=cortex-m33 -mthumb -mfloat-abi=soft -Os -std=c99 -Wall -Wextra -Werror
     -ffunction-sections -fdata-sections -I"$CM" -I"$CM/an505" -I"$ROOT/examples/tz"
-    -I"$ROOT/include")
+    -I"$ROOT/include" "${ALG[@]}")
 # shellcheck disable=SC2054 # the commas belong to -Wl options
 LDFLAGS=(--specs=nano.specs --specs=nosys.specs -nostartfiles -Wl,--gc-sections -L"$CM")
-NSC=0x1000F000 # IFU_AN505_NSC in port/cortex-m/an505/board.h
-VERSION=(-DIFU_TZ_NS_VERSION_MAJOR=1 -DIFU_TZ_NS_VERSION_MINOR=2 -DIFU_TZ_NS_VERSION_PATCH=3)
+NSC=$(awk '$2 == "IFU_AN505_NSC" { sub(/u$/, "", $3); print $3 }' "$CM/an505/board.h")
+VERSION=(-DIFU_TZ_NS_VERSION_MAJOR=1 -DIFU_TZ_NS_VERSION_MINOR=2 -DIFU_TZ_NS_VERSION_PATCH=3
+    -DIFU_TZ_UPDATE_VERSION_MAJOR=1 -DIFU_TZ_UPDATE_VERSION_MINOR=3)
 
-arm-none-eabi-gcc "${CFLAGS[@]}" -mcmse "${VERSION[@]}" -o "$WORK/secure.elf" \
-    "$ROOT/examples/tz/secure.c" "$CM/an505/tz.c" "$CM/uart.c" "$CM/semihost.c" \
-    "${LDFLAGS[@]}" -T"$CM/an505/secure.ld" -Wl,--section-start=.gnu.sgstubs=$NSC \
-    -Wl,--cmse-implib,--out-implib="$WORK/veneers.o"
+arm-none-eabi-gcc "${CFLAGS[@]}" -mcmse -o "$WORK/secure.elf" \
+    "$ROOT/examples/tz/secure.c" "$CM/an505/tz.c" "$CM/uart.c" "$CM/semihost.c" "$CM/nor.c" \
+    "$WORK/tz_key.c" "${LIBS[@]}" "${LDFLAGS[@]}" -T"$CM/an505/secure.ld" \
+    -Wl,--section-start=.gnu.sgstubs="$NSC" -Wl,--cmse-implib,--out-implib="$WORK/veneers.o"
 
 sym() {
     local a
@@ -72,6 +116,37 @@ arm-none-eabi-gcc "${CFLAGS[@]}" "${VERSION[@]}" -DIFU_TZ_SECRET="${SECRET}u" \
     -DIFU_TZ_GATEWAY_BODY="${BODY}u" -o "$WORK/ns_app.elf" "$ROOT/examples/tz/ns_app.c" \
     "$CM/uart.c" "$CM/semihost.c" "$WORK/veneers.o" "${LDFLAGS[@]}" -T"$CM/an505/ns.ld" \
     -Wl,-e,Reset_Handler
+arm-none-eabi-objcopy -O binary "$WORK/ns_app.elf" "$WORK/ns_app.bin"
+
+# Images, signed like the an386 demo's: the running one (1.2.3, the version ns_app.c checks)
+# seeds the primary slot of the Secure NOR; the update (1.3.0) and a copy of it with one
+# payload byte flipped go, each behind its 32-bit length, where probe 8 reads them
+# (IFU_TZ_UPDATE_GOOD / _TAMPERED in tz_api.h).
+board() { awk -v n="IFU_AN505_$1" '$2 == n { sub(/u$/, "", $3); print $3 }' "$CM/an505/board.h"; }
+SLOT=$(($(board PRIMARY_SIZE)))
+SIGN=("$IFU" sign -k "$KEY" -H 0x200 --pad-header -S "$SLOT" --align "$(($(board FLASH_WRITE)))")
+quiet "${SIGN[@]}" -v 1.2.3 -s 1 "$WORK/ns_app.bin" "$WORK/v1.bin"
+quiet "${SIGN[@]}" -v 1.3.0 -s 1 "$WORK/ns_app.bin" "$WORK/v2.bin"
+cp "$WORK/v2.bin" "$WORK/v2-tampered.bin"
+printf '\x5a' | dd of="$WORK/v2-tampered.bin" bs=1 seek=$((0x200 + 0x40)) conv=notrunc status=none
+lenpref() { # lenpref IN OUT: IN behind its length, 32-bit little-endian
+    local n
+    n=$(stat -c %s "$1")
+    printf '%b' "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $((n & 255)) $((n >> 8 & 255)) \
+        $((n >> 16 & 255)) $((n >> 24 & 255)))" >"$2"
+    cat "$1" >>"$2"
+}
+lenpref "$WORK/v2.bin" "$WORK/good.upd"
+lenpref "$WORK/v2-tampered.bin" "$WORK/tampered.upd"
+# The Secure NOR lives in the PSRAM, backed by a 16 MiB host file (the size QEMU requires) that
+# survives the reboot probe 8 asks for: erased (0xff), v1 at the primary slot's offset. Every
+# run starts from a fresh copy.
+head -c 16777216 /dev/zero | tr '\0' '\377' >"$WORK/nor-seed.img"
+dd if="$WORK/v1.bin" of="$WORK/nor-seed.img" bs=512 seek=$(($(board PRIMARY_OFF) / 512)) \
+    conv=notrunc status=none
+GOOD=$(awk '$2 == "IFU_TZ_UPDATE_GOOD" { sub(/u$/, "", $3); print $3 }' "$ROOT/examples/tz/tz_api.h")
+BAD=$(awk '$2 == "IFU_TZ_UPDATE_TAMPERED" { sub(/u$/, "", $3); print $3 }' \
+    "$ROOT/examples/tz/tz_api.h")
 
 size_of() { arm-none-eabi-size "$1" | awk 'NR == 2 { print $1 " B text, " $2 " B data, " $3 " B bss" }'; }
 echo "tz-demo: secure.elf $(size_of "$WORK/secure.elf"); ns_app.elf $(size_of "$WORK/ns_app.elf")"
@@ -83,9 +158,14 @@ echo "tz-demo: key word at $SECRET (Secure RAM), gateway veneer at $VENEER, its 
 run() {
     OUT=$WORK/probe$1.log
     RC=0
+    cp "$WORK/nor-seed.img" "$WORK/nor.img"
     timeout 20 qemu-system-arm -M mps2-an505 -display none -monitor none \
         -serial file:"$OUT" -semihosting-config enable=on,target=native \
-        -kernel "$WORK/secure.elf" -device loader,file="$WORK/ns_app.elf" \
+        -kernel "$WORK/secure.elf" \
+        -object "memory-backend-file,id=fl,size=16M,mem-path=$WORK/nor.img,share=on" \
+        -machine memory-backend=fl \
+        -device "loader,file=$WORK/good.upd,addr=$GOOD,force-raw=on" \
+        -device "loader,file=$WORK/tampered.upd,addr=$BAD,force-raw=on" \
         -append "probe=$1" >"$WORK/qemu$1.out" 2>&1 || RC=$?
     if [ "$VERBOSE" = 1 ]; then
         tr -d '\r' <"$OUT" | sed 's/^/    | /'
@@ -95,11 +175,41 @@ run() {
 FAILS=0
 run 0
 if [ "$RC" = 0 ] && grep -aq "tz-ns: gateway ok" "$OUT" &&
-    grep -aq "ifu_tz_fwu_query(0): status 0, state 0, version 1.2.3, location 0x00200000" "$OUT"; then
-    echo "tz probe gateway: ifu_tz_fwu_query answered (version 1.2.3, READY); refused (-135) a" \
-        "Secure pointer, its Non-secure alias and an object straddling into Secure memory"
+    grep -aq "tz-s: verified the Non-secure image 1.2.3" "$OUT" &&
+    grep -aq "ifu_tz_fwu_query(0): status 0, state 0, version 1.2.3, location 0x00000000" "$OUT"; then
+    echo "tz probe gateway: ifu_tz_fwu_query answered from libifu (version 1.2.3, READY," \
+        "$(grep -ao 'max_size [0-9]*' "$OUT" | head -n 1)); refused (-135) a Secure pointer, its" \
+        "Non-secure alias and an object straddling into Secure memory"
 else
     echo "tz probe gateway: FAILED (exit $RC)"
+    tr -d '\r' <"$OUT" | sed 's/^/    | /'
+    FAILS=$((FAILS + 1))
+fi
+
+# Probe 8: the update through the gateways (the PSA FWU facade in the Secure image).
+run 8
+bytes=$(grep -ao "tz-ns: fwu good: [0-9]* bytes written, status 0, state 2" "$OUT" | awk '{ print $4 }')
+if [ "$RC" = 0 ] && grep -aq "tz-ns: fwu ok" "$OUT" && [ -n "$bytes" ] &&
+    grep -aq "tz-ns: fwu tampered: .* status -149, state 4" "$OUT" &&
+    grep -aq "tz-ns: fwu write from Secure memory: status -135, -135" "$OUT"; then
+    echo "tz fwu: tampered image refused (PSA_ERROR_INVALID_SIGNATURE), component FAILED, clean" \
+        "made it READY"
+    echo "tz fwu: blocks in Secure memory and its Non-secure alias refused (PSA_ERROR_INVALID_ARGUMENT)"
+    echo "tz fwu: write $bytes bytes through the gateway, finish ok (CANDIDATE)"
+    if grep -aq "tz-ns: fwu install: status 1, state 3; rebooting" "$OUT" &&
+        grep -aq "tz-s: verified the Non-secure image 1.3.0 .*installed from the secondary slot" \
+            "$OUT" && grep -aq "tz-ns: fwu after the reboot: version 1.3.0, state 7" "$OUT" &&
+        grep -aq "tz-ns: fwu accept: status -137, state 7; clean: status 0, state 0" "$OUT"; then
+        echo "tz fwu: install (PSA_SUCCESS_REBOOT), request_reboot: the Secure boot engine" \
+            "verified and installed 1.3.0 and started it (UPDATED; overwrite has no trial, accept" \
+            "-137), clean made it READY"
+    else
+        echo "tz fwu: install/reboot/accept FAILED"
+        tr -d '\r' <"$OUT" | sed 's/^/    | /'
+        FAILS=$((FAILS + 1))
+    fi
+else
+    echo "tz fwu: FAILED (exit $RC)"
     tr -d '\r' <"$OUT" | sed 's/^/    | /'
     FAILS=$((FAILS + 1))
 fi
@@ -115,6 +225,7 @@ PROBES=(
     "4 write-code-ns-alias 105 BusFault: SFSR=0x00000000 SFAR=0x00000000 CFSR=0x00008200 BFAR=0x00000100"
     "5 call-nonsg 107 SecureFault: SFSR=0x00000001"
     "6 call-ns-alias 105 BusFault: SFSR=0x00000000 SFAR=0x00000000 CFSR=0x00000100"
+    "9 read-flash 107 SecureFault: SFSR=0x00000008"
 )
 for p in "${PROBES[@]}"; do
     read -r num name want pattern <<<"$p"
@@ -155,5 +266,5 @@ if [ "$FAILS" -ne 0 ]; then
     echo "tz-demo: $FAILS probe(s) FAILED (logs in $WORK) in ${T}s"
     exit 1
 fi
-echo "tz-demo: the gateway worked, all ${#PROBES[@]} forbidden memory accesses faulted, the Secure" \
+echo "tz-demo: the gateways worked (query, and an update streamed through them), all ${#PROBES[@]} forbidden memory accesses faulted, the Secure" \
     "UART's contents did not leak (${T}s)"

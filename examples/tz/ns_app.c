@@ -1,9 +1,21 @@
 /* The Non-secure application of the TrustZone demo on mps2-an505
  * (docs/PORTING.md, "TrustZone on mps2-an505"). The Secure image starts it
  * with a probe number in r0 (enum ifu_tz_probe, tz_api.h):
- *   0: call the Secure gateway ifu_tz_fwu_query and check its answer, and
- *      check that it refuses a Secure pointer; exit 0 through semihosting if
- *      all held, 1 if not;
+ *   0: call the Secure gateway ifu_tz_fwu_query and check its answer (the
+ *      state the PSA FWU facade rebuilt from the Secure NOR), and check that
+ *      it refuses a Secure pointer; exit 0 through semihosting if all held,
+ *      1 if not;
+ *   8: stream a tampered signed image, then a good one, through the
+ *      gateways ifu_tz_fwu_start/_write/_finish (the host put both at
+ *      IFU_TZ_UPDATE_TAMPERED and IFU_TZ_UPDATE_GOOD): the tampered one must
+ *      be refused with PSA_ERROR_INVALID_SIGNATURE and leave FAILED, which
+ *      ifu_tz_fwu_clean clears; the good one must finish with PSA_SUCCESS
+ *      (CANDIDATE); a block in Secure memory must be refused. Then install
+ *      and request a reboot: the Secure image installs the update and starts
+ *      it, the same probe runs again, finds it installed (UPDATED: the
+ *      overwrite engine has no trial), and cleans the staging slot (READY).
+ *      Exit 0 or 1;
+ *   9: read the Secure NOR (must fault, like 1..6);
  *   1..7: one forbidden access each. It must fault (the Secure fault
  *      handler reports it and ends the run with 100 + the exception number);
  *      if the access completes, this prints "NOT faulted" and the value read
@@ -32,6 +44,11 @@
 #define IFU_TZ_NS_VERSION_MAJOR 1
 #define IFU_TZ_NS_VERSION_MINOR 0
 #define IFU_TZ_NS_VERSION_PATCH 0
+#endif
+
+#ifndef IFU_TZ_UPDATE_VERSION_MAJOR /* the update's version (scripts/tz-demo.sh) */
+#define IFU_TZ_UPDATE_VERSION_MAJOR 1
+#define IFU_TZ_UPDATE_VERSION_MINOR 3
 #endif
 
 #define UART IFU_AN505_UART0_NS
@@ -74,11 +91,13 @@ static int gateway(void)
                     (int)st, (unsigned)info.state, (unsigned)info.version.major,
                     (unsigned)info.version.minor, (unsigned)info.version.patch,
                     (unsigned)info.location, (unsigned)info.max_size);
+    /* The primary slot is at offset 0 of the Secure NOR; max_size is what
+     * the boot layout leaves for an image there (less than the slot). */
     int ok = st == PSA_SUCCESS && info.state == PSA_FWU_READY &&
              info.version.major == IFU_TZ_NS_VERSION_MAJOR &&
              info.version.minor == IFU_TZ_NS_VERSION_MINOR &&
-             info.version.patch == IFU_TZ_NS_VERSION_PATCH && info.location == IFU_AN505_NS_CODE &&
-             info.max_size == IFU_AN505_NS_CODE_SIZE;
+             info.version.patch == IFU_TZ_NS_VERSION_PATCH && info.location == 0u &&
+             info.max_size > 0u && info.max_size < IFU_AN505_PRIMARY_SIZE;
     st = ifu_tz_fwu_query(1u, &info);
     ifu_uart_printf(UART, "tz-ns: ifu_tz_fwu_query(1): status %d\n", (int)st);
     ok = ok && st == PSA_ERROR_DOES_NOT_EXIST;
@@ -101,6 +120,112 @@ static int gateway(void)
         UART, "tz-ns: ifu_tz_fwu_query(0, object straddling the NS RAM end): status %d\n", (int)st);
     ok = ok && st == PSA_ERROR_INVALID_ARGUMENT;
     ifu_uart_printf(UART, "tz-ns: gateway %s\n", ok ? "ok" : "FAILED");
+    return ok ? 0 : 1;
+}
+
+/* Stream the length-prefixed image at addr through the gateways in 1 KiB
+ * blocks: start, write..., finish. *n: bytes written. The first failing
+ * call's status, or finish's. */
+static psa_status_t stream(uint32_t addr, uint32_t *n)
+{
+    const uint8_t *img = (const uint8_t *)(uintptr_t)(addr + 4u);
+    uint32_t len = *at(addr);
+    *n = 0u;
+    if (len == 0u || len > 0x7FFFCu) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    psa_status_t st = ifu_tz_fwu_start(0u, NULL, 0u);
+    for (uint32_t off = 0u; st == PSA_SUCCESS && off < len; off += 1024u) {
+        uint32_t k = len - off < 1024u ? len - off : 1024u;
+        st = ifu_tz_fwu_write(0u, off, img + off, k);
+        if (st == PSA_SUCCESS) {
+            *n += k;
+        }
+    }
+    return st == PSA_SUCCESS ? ifu_tz_fwu_finish(0u) : st;
+}
+
+static uint8_t query_state(void)
+{
+    psa_fwu_component_info_t info = {0};
+    return ifu_tz_fwu_query(0u, &info) == PSA_SUCCESS ? info.state : 0xFFu;
+}
+
+static int fwu_after_reboot(const psa_fwu_component_info_t *info);
+
+static int fwu(void)
+{
+    psa_fwu_component_info_t info = {0};
+    if (ifu_tz_fwu_query(0u, &info) == PSA_SUCCESS &&
+        (info.state == PSA_FWU_TRIAL || info.state == PSA_FWU_UPDATED)) {
+        return fwu_after_reboot(&info);
+    }
+    uint32_t n = 0u;
+    psa_status_t st = stream(IFU_TZ_UPDATE_TAMPERED, &n);
+    uint8_t state = query_state();
+    ifu_uart_printf(UART, "tz-ns: fwu tampered: %u bytes written, status %d, state %u\n",
+                    (unsigned)n, (int)st, (unsigned)state);
+    int ok = st == PSA_ERROR_INVALID_SIGNATURE && state == PSA_FWU_FAILED;
+    st = ifu_tz_fwu_clean(0u);
+    state = query_state();
+    ifu_uart_printf(UART, "tz-ns: fwu clean: status %d, state %u\n", (int)st, (unsigned)state);
+    ok = ok && st == PSA_SUCCESS && state == PSA_FWU_READY;
+    /* A block in Secure memory (the key word) or its Non-secure alias: the
+     * gateway refuses it before copying anything. */
+    st = ifu_tz_fwu_start(0u, NULL, 0u);
+    psa_status_t s1 = ifu_tz_fwu_write(0u, 0u, (const void *)(uintptr_t)IFU_TZ_SECRET, 16u);
+    psa_status_t s2 =
+        ifu_tz_fwu_write(0u, 0u, (const void *)(uintptr_t)NS_ALIAS(IFU_TZ_SECRET), 16u);
+    psa_status_t s3 = ifu_tz_fwu_cancel(0u); /* WRITING -> FAILED */
+    psa_status_t s4 = ifu_tz_fwu_clean(0u);  /* FAILED -> READY */
+    ifu_uart_printf(UART,
+                    "tz-ns: fwu write from Secure memory: status %d, %d (cancel %d, clean %d)\n",
+                    (int)s1, (int)s2, (int)s3, (int)s4);
+    ok = ok && st == PSA_SUCCESS && s1 == PSA_ERROR_INVALID_ARGUMENT &&
+         s2 == PSA_ERROR_INVALID_ARGUMENT && s3 == PSA_SUCCESS && s4 == PSA_SUCCESS;
+    st = stream(IFU_TZ_UPDATE_GOOD, &n);
+    state = query_state();
+    ifu_uart_printf(UART, "tz-ns: fwu good: %u bytes written, status %d, state %u\n", (unsigned)n,
+                    (int)st, (unsigned)state);
+    ok = ok && st == PSA_SUCCESS && state == PSA_FWU_CANDIDATE && n == *at(IFU_TZ_UPDATE_GOOD);
+    if (!ok) {
+        ifu_uart_printf(UART, "tz-ns: fwu FAILED\n");
+        return 1;
+    }
+    st = ifu_tz_fwu_install();
+    state = query_state();
+    ifu_uart_printf(UART, "tz-ns: fwu install: status %d, state %u; rebooting\n", (int)st,
+                    (unsigned)state);
+    if (st != PSA_SUCCESS_REBOOT || state != PSA_FWU_STAGED) {
+        return 1;
+    }
+    st = ifu_tz_fwu_request_reboot(); /* returns only if it failed */
+    ifu_uart_printf(UART, "tz-ns: fwu request_reboot returned %d\n", (int)st);
+    return 1;
+}
+
+/* Probe 8 after the reboot: the Secure boot engine installed the update.
+ * A boot engine with trials (swap, XIP) starts it on trial (TRIAL): accept
+ * it. The overwrite engine of this demo installs for good (UPDATED, no
+ * revert possible; docs/PSA-FWU.md): accept must then be refused. Either
+ * way the component ends UPDATED; clean then frees the staging slot. */
+static int fwu_after_reboot(const psa_fwu_component_info_t *info)
+{
+    ifu_uart_printf(UART, "tz-ns: fwu after the reboot: version %u.%u.%u, state %u\n",
+                    (unsigned)info->version.major, (unsigned)info->version.minor,
+                    (unsigned)info->version.patch, (unsigned)info->state);
+    int ok = info->version.major == IFU_TZ_UPDATE_VERSION_MAJOR &&
+             info->version.minor == IFU_TZ_UPDATE_VERSION_MINOR;
+    psa_status_t want = info->state == PSA_FWU_TRIAL ? PSA_SUCCESS : PSA_ERROR_BAD_STATE;
+    psa_status_t st = ifu_tz_fwu_accept();
+    uint8_t state = query_state();
+    psa_status_t s2 = ifu_tz_fwu_clean(0u);
+    uint8_t state2 = query_state();
+    ifu_uart_printf(UART, "tz-ns: fwu accept: status %d, state %u; clean: status %d, state %u\n",
+                    (int)st, (unsigned)state, (int)s2, (unsigned)state2);
+    ok = ok && st == want && state == PSA_FWU_UPDATED && s2 == PSA_SUCCESS &&
+         state2 == PSA_FWU_READY;
+    ifu_uart_printf(UART, "tz-ns: fwu %s\n", ok ? "ok" : "FAILED");
     return ok ? 0 : 1;
 }
 
@@ -130,6 +255,10 @@ static void probe_run(uint32_t probe)
         break;
     case IFU_TZ_PROBE_CALL_NS_ALIAS:
         ((void (*)(void))(uintptr_t)(NS_ALIAS(IFU_TZ_GATEWAY_BODY) | 1u))();
+        break;
+    case IFU_TZ_PROBE_READ_FLASH:
+        p = at(IFU_AN505_FLASH_S);
+        v = *p;
         break;
     case IFU_TZ_PROBE_READ_PERIPH:
         /* UART1's BAUDDIV, which the Secure image set to 16 through the
@@ -162,6 +291,9 @@ void Reset_Handler(uint32_t probe)
     ifu_uart_printf(UART, "tz-ns: Non-secure application, probe %u\n", (unsigned)probe);
     if (probe == IFU_TZ_PROBE_GATEWAY) {
         ifu_semihost_exit((uint32_t)gateway());
+    }
+    if (probe == IFU_TZ_PROBE_FWU) {
+        ifu_semihost_exit((uint32_t)fwu());
     }
     probe_run(probe);
 }

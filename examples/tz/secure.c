@@ -1,10 +1,13 @@
 /* The Secure image of the TrustZone demo on mps2-an505 (docs/PORTING.md,
- * "TrustZone on mps2-an505"): it plays the bootloader's part. It keeps a
- * device key word and the update state in Secure RAM, makes SSRAM1's first
- * 2 MiB (its own code) and SSRAM2's first MiB (its data) Secure in the SAU
- * and the MPCs, exports one Non-secure callable gateway (ifu_tz_fwu_query),
- * hands UART0 to the Non-secure side and starts the Non-secure application
- * at 0x00200000, passing it the probe to run.
+ * "TrustZone on mps2-an505"): the bootloader. It runs libifu's boot engine
+ * over a NOR flash in the PSRAM (Secure by the SAU) with the trust anchor linked into its
+ * own code, copies the verified Non-secure image to 0x00200000, sets up the
+ * PSA FWU facade over the same slots, keeps all that state (and a device
+ * key word) in Secure RAM, makes SSRAM1's first 2 MiB (its own code) and
+ * SSRAM2's first MiB (its data) Secure in the SAU and the MPCs, exports the
+ * facade through Non-secure callable gateways (ifu_tz_fwu_*, tz_api.h),
+ * hands UART0 to the Non-secure side and starts the Non-secure application,
+ * passing it the probe to run.
  *
  * Every fault the Non-secure side causes is taken here (SecureFault always;
  * BusFault and HardFault because AIRCR.BFHFNMINS stays 0): the handler
@@ -14,13 +17,18 @@
  *
  * Build: -mcpu=cortex-m33 -mcmse, linked with port/cortex-m/an505/secure.ld and
  * -Wl,--section-start=.gnu.sgstubs=0x1000F000 -Wl,--cmse-implib,--out-implib=veneers.o
- * (scripts/tz-demo.sh).
+ * (scripts/tz-demo.sh), with libifu, libifu_boot_overwrite and the crypto
+ * cross-built for the Cortex-M33 and the key array of `ifu getpub -e lang-c`.
  *
  * Device code: C99, no malloc. */
 #include <arm_cmse.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "board.h"
+#include "ifu/boot.h"
+#include "ifu/errors.h"
+#include "nor.h"
 #include "psa/update.h"
 #include "semihost.h"
 #include "tz.h"
@@ -28,12 +36,6 @@
 #include "uart.h"
 
 #define REG(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
-
-#ifndef IFU_TZ_NS_VERSION_MAJOR /* the Non-secure image's version (scripts/tz-demo.sh) */
-#define IFU_TZ_NS_VERSION_MAJOR 1
-#define IFU_TZ_NS_VERSION_MINOR 0
-#define IFU_TZ_NS_VERSION_PATCH 0
-#endif
 
 extern uint32_t _estack, _sidata, _sdata, _edata, _sbss, _ebss;
 int main(void);
@@ -46,9 +48,26 @@ static void idle_handler(void);
 volatile uint32_t ifu_tz_secret[4]
     __attribute__((used)) = {0x5ec7e7a1u, 0x0badc0deu, 0x13579bdfu, 0x2468ace0u};
 
-/* The update state the gateway reports (what psa_fwu_query reports for
- * the running image), in Secure RAM. */
-static psa_fwu_component_info_t fwu_info;
+/* The trust anchor: the public key the image signatures must verify with
+ * (written by `ifu getpub -e lang-c` at build time, scripts/tz-demo.sh), in
+ * this image's code, which the MPC keeps Secure. */
+extern const unsigned char ecdsa_pub_key[];
+extern const unsigned int ecdsa_pub_key_len;
+
+/* The update state: the boot engine, the NOR flash driver over the Secure
+ * PSRAM (both slots; Secure by the SAU) and the PSA FWU facade's own state
+ * (src/psa_fwu.c) all live in Secure RAM; the Non-secure side reaches them
+ * only through the gateways below. */
+static struct ifu_key trust_key;
+static struct ifu_keyring trust_ring;
+static struct ifu_nor nor;
+static struct ifu_boot_config boot_cfg;
+static struct ifu_boot boot;
+static struct ifu_boot_result boot_res;
+/* Every Non-secure buffer is copied here before the library sees it. */
+static uint8_t gw_block[PSA_FWU_MAX_WRITE_SIZE];
+#define GW_MANIFEST_MAX 256u
+static uint8_t gw_manifest[GW_MANIFEST_MAX];
 static uint32_t log_uart = IFU_AN505_UART0_S;
 
 #define IRQS 96u /* IoTKit: 96 external interrupts (QEMU hw/arm/armsse.c) */
@@ -123,24 +142,169 @@ static int in_mpc_secure(uint32_t addr, uint32_t len)
     return 0;
 }
 
+/* The TT-based check of a Non-secure object: the whole of [p, p + len)
+ * must be Non-secure (SAU/IDAU) and accessible to the Non-secure caller with
+ * the given access (flags: CMSE_MPU_READ or CMSE_MPU_READWRITE), and outside
+ * the Non-secure alias of memory the MPCs keep Secure. NULL if not. The
+ * object cannot wrap (cmse_check_address_range refuses that), so the MPC
+ * check's sum does not overflow. */
+static void *ns_object(void *p, uint32_t len, int flags)
+{
+    void *out = cmse_check_address_range(p, len, CMSE_NONSECURE | flags);
+    if (out == NULL || in_mpc_secure((uint32_t)(uintptr_t)out, len)) {
+        return NULL;
+    }
+    return out;
+}
+
 psa_status_t __attribute__((cmse_nonsecure_entry))
 ifu_tz_fwu_query(psa_fwu_component_t component, psa_fwu_component_info_t *info)
 {
-    /* TT-based check: the whole object must be Non-secure and writable by
-     * the Non-secure caller; a Secure address (the secret, the stack) or an
-     * NSC one is refused before anything is written. The object cannot wrap
-     * (cmse_check_address_range refuses that), so the MPC check's sum does
-     * not overflow. */
-    psa_fwu_component_info_t *out =
-        cmse_check_address_range(info, sizeof *info, CMSE_NONSECURE | CMSE_MPU_READWRITE);
-    if (out == NULL || in_mpc_secure((uint32_t)(uintptr_t)out, sizeof *out)) {
+    /* A Secure address (the secret, the stack) or an NSC one is refused
+     * before anything is written; the answer is built in Secure RAM and
+     * copied out. */
+    psa_fwu_component_info_t *out = ns_object(info, sizeof *info, CMSE_MPU_READWRITE);
+    if (out == NULL) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
-    if (component != 0u) {
-        return PSA_ERROR_DOES_NOT_EXIST;
+    psa_fwu_component_info_t tmp;
+    memset(&tmp, 0, sizeof tmp);
+    psa_status_t st = psa_fwu_query(component, &tmp);
+    if (st == PSA_SUCCESS) {
+        *out = tmp;
     }
-    *out = fwu_info;
-    return PSA_SUCCESS;
+    return st;
+}
+
+psa_status_t __attribute__((cmse_nonsecure_entry))
+ifu_tz_fwu_start(psa_fwu_component_t component, const void *manifest, uint32_t manifest_size)
+{
+    const void *m = NULL;
+    if (manifest != NULL || manifest_size != 0u) {
+        if (manifest == NULL || manifest_size == 0u || manifest_size > GW_MANIFEST_MAX) {
+            return PSA_ERROR_INVALID_ARGUMENT;
+        }
+        const void *in = ns_object((void *)(uintptr_t)manifest, manifest_size, CMSE_MPU_READ);
+        if (in == NULL) {
+            return PSA_ERROR_INVALID_ARGUMENT;
+        }
+        memcpy(gw_manifest, in, manifest_size);
+        m = gw_manifest;
+    }
+    return psa_fwu_start(component, m, manifest_size);
+}
+
+psa_status_t __attribute__((cmse_nonsecure_entry))
+ifu_tz_fwu_write(psa_fwu_component_t component, uint32_t image_offset, const void *block,
+                 uint32_t block_size)
+{
+    /* The block is copied into Secure RAM first: the library then reads a
+     * buffer the Non-secure side cannot change while it works on it. */
+    if (block_size == 0u || block_size > sizeof gw_block) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    const void *in = ns_object((void *)(uintptr_t)block, block_size, CMSE_MPU_READ);
+    if (in == NULL) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    memcpy(gw_block, in, block_size);
+    return psa_fwu_write(component, image_offset, gw_block, block_size);
+}
+
+psa_status_t __attribute__((cmse_nonsecure_entry)) ifu_tz_fwu_finish(psa_fwu_component_t component)
+{
+    return psa_fwu_finish(component);
+}
+
+psa_status_t __attribute__((cmse_nonsecure_entry)) ifu_tz_fwu_cancel(psa_fwu_component_t component)
+{
+    return psa_fwu_cancel(component);
+}
+
+psa_status_t __attribute__((cmse_nonsecure_entry)) ifu_tz_fwu_clean(psa_fwu_component_t component)
+{
+    return psa_fwu_clean(component);
+}
+
+psa_status_t __attribute__((cmse_nonsecure_entry)) ifu_tz_fwu_install(void)
+{
+    return psa_fwu_install();
+}
+
+psa_status_t __attribute__((cmse_nonsecure_entry)) ifu_tz_fwu_request_reboot(void)
+{
+    return psa_fwu_request_reboot();
+}
+
+psa_status_t __attribute__((cmse_nonsecure_entry)) ifu_tz_fwu_accept(void)
+{
+    return psa_fwu_accept();
+}
+
+/* psa_fwu_request_reboot's hook: a system reset (SYSRESETREQ). The boot
+ * engine then runs again from this image's reset handler. Returns only if
+ * the reset has not happened after a while (it takes effect at once on
+ * QEMU and on the AN505). */
+static psa_status_t reboot_hook(void *ctx)
+{
+    (void)ctx;
+    __asm__ volatile("dsb" ::: "memory");
+    REG(0xE000ED0Cu) = 0x05FA0004u; /* AIRCR: VECTKEY, SYSRESETREQ */
+    __asm__ volatile("dsb" ::: "memory");
+    for (volatile uint32_t n = 0u; n < 1000000u; n++) {
+    }
+    return PSA_ERROR_GENERIC_ERROR;
+}
+
+/* The boot engine over the Secure NOR: verify the primary slot's image
+ * (the Non-secure application, signed by the host `ifu sign`), copy its
+ * payload to where it executes, and set the PSA FWU facade up over the same
+ * slots. 0 or an IFU_E* code. */
+static int secure_boot(void)
+{
+    const struct ifu_flash *fl =
+        ifu_nor_init(&nor, IFU_AN505_FLASH_S, IFU_AN505_FLASH_SIZE, IFU_AN505_FLASH_WRITE);
+    trust_key.pub = ecdsa_pub_key;
+    trust_key.pub_len = ecdsa_pub_key_len;
+    trust_ring.keys = &trust_key;
+    trust_ring.count = 1u;
+    memset(&boot_cfg, 0, sizeof boot_cfg);
+    boot_cfg.primary.flash = fl;
+    boot_cfg.primary.off = IFU_AN505_PRIMARY_OFF;
+    boot_cfg.primary.size = IFU_AN505_PRIMARY_SIZE;
+    boot_cfg.secondary.flash = fl;
+    boot_cfg.secondary.off = IFU_AN505_SECONDARY_OFF;
+    boot_cfg.secondary.size = IFU_AN505_SECONDARY_SIZE;
+    boot_cfg.keys = &trust_ring;
+    boot_cfg.hashset = IFU_HASHSET(IFU_HASH_SHA256);
+    int err = ifu_boot_go(&boot, &boot_cfg, &boot_res);
+    if (err == 0) {
+        err = ifu_boot_check(&boot_res);
+    }
+    if (err != 0) {
+        return err;
+    }
+    uint32_t len = boot_res.info.hdr.img_size;
+    if (boot_res.slot != 0u || len > IFU_AN505_NS_CODE_SIZE) {
+        return IFU_ELAYOUT;
+    }
+    /* The Non-secure code region is still Secure in the MPC here. */
+    memcpy((void *)(uintptr_t)(IFU_AN505_NS_CODE | 0x10000000u),
+           (const void *)(uintptr_t)(IFU_AN505_FLASH_S + boot_res.entry_off), len);
+    ifu_uart_printf(
+        log_uart,
+        "tz-s: verified the Non-secure image %u.%u.%u (%u bytes) in the Secure "
+        "NOR at 0x%08x%s\n",
+        (unsigned)boot_res.info.hdr.version.major, (unsigned)boot_res.info.hdr.version.minor,
+        (unsigned)boot_res.info.hdr.version.revision, (unsigned)len,
+        (unsigned)(IFU_AN505_FLASH_S + boot_res.image_off),
+        (boot_res.actions & IFU_BOOT_DID_INSTALL) != 0u ? ", installed from the secondary slot"
+                                                        : "");
+    struct ifu_psa_fwu_config pc;
+    memset(&pc, 0, sizeof pc);
+    pc.boot = &boot_cfg;
+    pc.reboot = reboot_hook;
+    return ifu_psa_fwu_init(&pc);
 }
 
 /* The probe number from QEMU's -append ("probe=N"), via semihosting
@@ -184,12 +348,11 @@ int main(void)
                     (unsigned)IFU_AN505_S_CODE, (unsigned)(uintptr_t)ifu_tz_secret,
                     (unsigned)REG(IFU_AN505_UART1_S + 0x10u));
 
-    fwu_info.state = PSA_FWU_READY;
-    fwu_info.version.major = IFU_TZ_NS_VERSION_MAJOR;
-    fwu_info.version.minor = IFU_TZ_NS_VERSION_MINOR;
-    fwu_info.version.patch = IFU_TZ_NS_VERSION_PATCH;
-    fwu_info.max_size = IFU_AN505_NS_CODE_SIZE;
-    fwu_info.location = IFU_AN505_NS_CODE;
+    int err = secure_boot();
+    if (err != 0) {
+        ifu_uart_printf(log_uart, "tz-s: secure boot failed: %s\n", ifu_strerror(err));
+        return 4;
+    }
 
     /* Faults as their own exceptions, reported with their status. */
     REG(IFU_V8M_SHCSR) |= IFU_V8M_SHCSR_SECUREFAULTENA | IFU_V8M_SHCSR_BUSFAULTENA |

@@ -20,9 +20,34 @@
  * component != 0. */
 psa_status_t ifu_tz_fwu_query(psa_fwu_component_t component, psa_fwu_component_info_t *info);
 
+/* psa_fwu_start, _write, _finish, _cancel and _clean across the boundary:
+ * the same contracts as in psa/update.h. manifest (NULL with size 0, as the
+ * library requires) and block must be Non-secure objects readable by the
+ * caller, outside the Non-secure alias of MPC-Secure memory
+ * (PSA_ERROR_INVALID_ARGUMENT otherwise); each is copied into Secure RAM
+ * before the library reads it. block_size 1..PSA_FWU_MAX_WRITE_SIZE. */
+psa_status_t ifu_tz_fwu_start(psa_fwu_component_t component, const void *manifest,
+                              uint32_t manifest_size);
+psa_status_t ifu_tz_fwu_write(psa_fwu_component_t component, uint32_t image_offset,
+                              const void *block, uint32_t block_size);
+psa_status_t ifu_tz_fwu_finish(psa_fwu_component_t component);
+psa_status_t ifu_tz_fwu_cancel(psa_fwu_component_t component);
+psa_status_t ifu_tz_fwu_clean(psa_fwu_component_t component);
+/* psa_fwu_install, psa_fwu_request_reboot (a system reset: does not return
+ * on success) and psa_fwu_accept. */
+psa_status_t ifu_tz_fwu_install(void);
+psa_status_t ifu_tz_fwu_request_reboot(void);
+psa_status_t ifu_tz_fwu_accept(void);
+
+/* Where the host puts the images probe 8 streams (QEMU -device loader), in
+ * the Non-secure code region: a 32-bit little-endian length, then the
+ * signed image. */
+#define IFU_TZ_UPDATE_GOOD     0x00300000u
+#define IFU_TZ_UPDATE_TAMPERED 0x00380000u
+
 /* The probes the Non-secure application runs (the Secure image passes the
  * number in r0 to its reset handler; QEMU's -append "probe=N" selects it).
- * 0 calls the gateway legitimately; every other one must fault. */
+ * 0 and 8 call the gateways legitimately; 1..7 and 9 must fault. */
 enum ifu_tz_probe {
     IFU_TZ_PROBE_GATEWAY = 0,    /* call ifu_tz_fwu_query, check its answer */
     IFU_TZ_PROBE_READ_SECRET,    /* read the device key word, Secure alias: SAU/IDAU */
@@ -32,6 +57,8 @@ enum ifu_tz_probe {
     IFU_TZ_PROBE_CALL_NONSG,     /* branch into the gateway body, skipping the SG */
     IFU_TZ_PROBE_CALL_NS_ALIAS,  /* execute Secure code through its Non-secure alias */
     IFU_TZ_PROBE_READ_PERIPH,    /* read UART1 (PPC port left Secure) at its NS alias */
+    IFU_TZ_PROBE_FWU,            /* stream a tampered, then a good image through the gateways */
+    IFU_TZ_PROBE_READ_FLASH,     /* read the Secure NOR (PSRAM, Secure by the SAU only) */
     IFU_TZ_PROBES
 };
 

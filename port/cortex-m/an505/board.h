@@ -39,6 +39,23 @@
 #define IFU_AN505_SSRAM1_SIZE 0x00400000u
 #define IFU_AN505_SSRAM2_SIZE 0x00200000u
 
+/* The Secure NOR flash: the PSRAM at 0x80000000, the only memory QEMU can
+ * back with a host file (so it survives a reset and a killed QEMU). It has
+ * no MPC and the IDAU calls it Non-secure: it is Secure only because no SAU
+ * region covers it (the SAU's default is Secure), so a Non-secure access is
+ * a SecureFault. Driven by port/cortex-m/nor.c with a W25Q128JV's geometry,
+ * it holds the boot engine's two slots: the primary (the Non-secure image,
+ * verified and copied to IFU_AN505_NS_CODE at every boot) and the
+ * secondary, where the PSA FWU gateways stage a new image. The host seeds
+ * the file (scripts/tz-demo.sh). */
+#define IFU_AN505_FLASH_S        0x80000000u
+#define IFU_AN505_FLASH_SIZE     0x00020000u
+#define IFU_AN505_FLASH_WRITE    1u
+#define IFU_AN505_PRIMARY_OFF    0x00000000u
+#define IFU_AN505_PRIMARY_SIZE   0x00010000u
+#define IFU_AN505_SECONDARY_OFF  0x00010000u
+#define IFU_AN505_SECONDARY_SIZE 0x00010000u
+
 /* MPCs (IoTKit TRM; QEMU hw/arm/mps2-tz.c): SSRAM1, SSRAM2, SSRAM3. */
 #define IFU_AN505_MPC_SSRAM1  0x58007000u
 #define IFU_AN505_MPC_SSRAM2  0x58008000u
