@@ -75,6 +75,7 @@ CROSS=
 CM=$ROOT/port/cortex-m
 if command -v arm-none-eabi-gcc >/dev/null 2>&1; then
     CROSS=$OUT/cross
+    t0=$SECONDS
     # Configure only: the database needs no build. The signing key, the host tool and the
     # benchmark key are used by build steps alone; the names given here are never opened.
     cmake -S "$ROOT" -B "$CROSS" -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/arm-none-eabi.cmake" \
@@ -109,8 +110,9 @@ for f, extra in (('examples/tz/secure.c', ['-mcmse']), ('port/cortex-m/an505/tz.
     keep.append({'directory': root, 'file': root + '/' + f,
                  'arguments': ['arm-none-eabi-gcc'] + tz + extra + ['-c', root + '/' + f]})
 json.dump(keep, open(dst, 'w'), indent=1)
-print('static: %d Cortex-M translation units' % len(keep))
+print('static: %d Cortex-M translation units' % len(keep), end='')
 EOF
+    echo " (configured in $((SECONDS - t0)) s)"
     # newlib's headers for clang: gcc's search list without gcc's own directories (clang has
     # its own stddef.h, stdint.h, ...).
     NEWLIB=$(echo | arm-none-eabi-gcc -xc -E -v - 2>&1 |
@@ -123,7 +125,7 @@ fi
 
 # run_cppcheck DB LOG [cppcheck option...]
 run_cppcheck() {
-    local db=$1 log=$2
+    local db=$1 log=$2 t0=$SECONDS
     shift 2
     # warning,style,performance,portability: everything but `information` (include-path notes)
     # and unusedFunction (wrong for a library: callers live outside the tree).
@@ -140,7 +142,7 @@ run_cppcheck() {
         echo "static: cppcheck: $(grep -c '\[[A-Za-z0-9_]*\]$' "$log") findings ($log)"
         return 1
     fi
-    echo "static: cppcheck: no findings ($(basename "$log" .txt))"
+    echo "static: cppcheck: no findings ($(basename "$log" .txt), $((SECONDS - t0)) s)"
 }
 
 # clang-tidy 14's path-sensitive analyser crashes (SIGSEGV in SValBuilder::evalBinOp) on
@@ -162,7 +164,7 @@ export -f tidy_one
 
 # run_clang_tidy DB_DIR LOG [clang-tidy option...]
 run_clang_tidy() {
-    local db=$1 log=$2 rc=0
+    local db=$1 log=$2 rc=0 t0=$SECONDS
     shift 2
     # Each unit once; headers of this tree only. The checks come from $ROOT/.clang-tidy.
     python3 -c 'import json,sys; print("\n".join(e["file"] for e in json.load(open(sys.argv[1]))))' \
@@ -177,7 +179,7 @@ run_clang_tidy() {
         echo "static: clang-tidy: $(grep -c ': \(warning\|error\): ' "$log") findings ($log)"
         return 1
     fi
-    echo "static: clang-tidy: no findings ($(basename "$log" .txt))"
+    echo "static: clang-tidy: no findings ($(basename "$log" .txt), $((SECONDS - t0)) s)"
 }
 
 if [ -z "$ONLY" ] || [ "$ONLY" = cppcheck ]; then
