@@ -152,11 +152,12 @@ export NO_ANALYZER="^$ROOT/port/cortex-m/an505/tz\.c\$"
 
 # tidy_one OPTION... FILE: one unit. A crash is a failure (exit 1), so that xargs goes on with
 # the other units instead of stopping.
+# shellcheck disable=SC2317 # called through xargs (bash -c)
 tidy_one() {
     local file=${!#} extra=()
     set -- "${@:1:$#-1}"
     if [[ $file =~ $NO_ANALYZER ]]; then
-        extra=(--checks=-clang-analyzer-*)
+        extra=('--checks=-clang-analyzer-*')
     fi
     clang-tidy --quiet "$@" "${extra[@]}" "$file" || return 1
 }
