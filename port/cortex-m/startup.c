@@ -49,9 +49,11 @@ __attribute__((section(".vectors"), used)) void (*const ifu_cm_vectors[16 + IFU_
 void Reset_Handler(void)
 {
     uint32_t *src = &_sidata;
+    /* cppcheck-suppress comparePointers ; _sdata and _edata bound one region (sections.ld) */
     for (uint32_t *dst = &_sdata; dst < &_edata;) {
         *dst++ = *src++;
     }
+    /* cppcheck-suppress comparePointers ; _sbss and _ebss bound one region (sections.ld) */
     for (uint32_t *dst = &_sbss; dst < &_ebss;) {
         *dst++ = 0;
     }
