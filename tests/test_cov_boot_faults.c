@@ -195,12 +195,31 @@ static void assert_boots(struct dev *d, const struct tu_image *img)
     }
 }
 
-/* One case: fail call k of the sequence download-install-boot. Returns 1 if call k was
+/* A download of img's first part bytes, in a session then dropped as a reset drops it. */
+static void partial(struct dev *d, const struct tu_image *img, uint32_t part)
+{
+    uint32_t resume = 1;
+    assert_ifu(ifu_update_begin(&d->up, &d->rig.cfg, NULL, img->data, &resume), 0);
+    assert_int_equal(resume, 0);
+    unsigned calls = 0;
+    for (uint32_t off = 0; off < part; calls++) {
+        int got = ifu_update_write(&d->up, off, img->data + off, part - off);
+        assert_true(got >= 0 && calls < 64); /* a call may only erase; it makes progress */
+        off += (uint32_t)got;
+    }
+}
+
+/* One case: fail call k of the sequence download-install-boot (after a healthy partial
+ * download of part bytes when part > 0, so that begin resumes it). Returns 1 if call k was
  * reached (the failure fired), 0 if the whole sequence took fewer calls. */
-static int one_case(unsigned long k)
+static int one_case(unsigned long k, uint32_t part)
 {
     struct dev *d = dev_new();
     tu_rig_poke_image(&d->rig, 0, 0, img_a());
+    if (part > 0) {
+        partial(d, img_b(), part);
+        d->f.calls = 0;
+    }
     uint8_t *before = malloc(geom.pri_size);
     assert_non_null(before);
     memcpy(before, tu_rig_bytes(&d->rig, 0), geom.pri_size);
@@ -248,14 +267,24 @@ static int one_case(unsigned long k)
     return fired;
 }
 
-static void test_every_call_fails_once(void **state)
+static void sweep(uint32_t part)
 {
-    (void)state;
     /* The clean run's number of flash calls bounds the sweep. */
     struct dev *d = dev_new();
     tu_rig_poke_image(&d->rig, 0, 0, img_a());
+    if (part > 0) {
+        partial(d, img_b(), part);
+        d->f.calls = 0;
+    }
     int step;
     assert_ifu(download(d, img_b(), &step), 0);
+    struct ifu_update_status st;
+    unsigned long calls = d->f.calls;
+    assert_ifu(ifu_update_status(&d->up, NULL, &st), 0);
+    d->f.calls = calls; /* the status's reads are not part of the sequence */
+    if (part > 0) { /* the session went on from the kept bytes, not from 0 */
+        assert_true(st.resumed > 0 && st.resumed <= part);
+    }
     struct ifu_boot_result res;
     assert_ifu(tu_rig_go(&d->rig, &res), 0);
     unsigned long total = d->f.calls;
@@ -264,18 +293,96 @@ static void test_every_call_fails_once(void **state)
 
     unsigned long fired = 0;
     for (unsigned long k = 1; k <= total; k++) {
-        fired += (unsigned long)one_case(k);
+        fired += (unsigned long)one_case(k, part);
     }
     /* Every call of the clean run was made to fail once, and the failure was met. */
     assert_int_equal(fired, total);
-    assert_int_equal(one_case(total + 1), 0);
+    assert_int_equal(one_case(total + 1, part), 0);
     print_message("%lu flash calls, each failed once\n", total);
+}
+
+static void test_every_call_fails_once(void **state)
+{
+    (void)state;
+    sweep(0);
+}
+
+/* The same after a reset cut a download at 13000 bytes: begin looks for where to go on
+ * (reads of the staged sectors) and re-hashes the kept bytes, each read of which fails once. */
+static void test_every_call_of_a_resume_fails_once(void **state)
+{
+    (void)state;
+    sweep(13000);
+}
+
+/* The refusals include/ifu/update.h promises for absent arguments, and the answers of a
+ * session in each state to the calls that state does not take. */
+static void test_update_arguments_and_states(void **state)
+{
+    (void)state;
+    struct dev *d = dev_new();
+    tu_rig_poke_image(&d->rig, 0, 0, img_a());
+    const struct tu_image *b = img_b();
+    struct ifu_image_info info;
+    struct ifu_update_status st;
+    uint32_t resume = 7;
+    uint64_t ops = d->rig.sim.stats.ops;
+
+    assert_ifu(ifu_update_begin(NULL, &d->rig.cfg, NULL, b->data, &resume), IFU_EINVAL);
+    assert_int_equal(resume, 0);
+    assert_ifu(ifu_update_begin(&d->up, NULL, NULL, b->data, NULL), IFU_EINVAL);
+    struct ifu_boot_config nokeys = d->rig.cfg;
+    nokeys.keys = NULL;
+    nokeys.keystore = NULL;
+    assert_ifu(ifu_update_begin(&d->up, &nokeys, NULL, b->data, NULL), IFU_EINVAL);
+    assert_ifu(ifu_update_write(NULL, 0, b->data, 1), IFU_EINVAL);
+    memset(&info, 0xa5, sizeof info);
+    assert_ifu(ifu_update_finish(NULL, &info), IFU_EINVAL);
+    assert_int_equal(info.total_size, 0); /* cleared even when refused */
+    assert_ifu(ifu_update_install(NULL, IFU_BOOT_REQ_PERMANENT), IFU_EINVAL);
+    assert_ifu(ifu_update_abort(NULL), IFU_EINVAL);
+    assert_ifu(ifu_update_status(NULL, &d->rig.cfg, NULL), IFU_EINVAL);
+    assert_ifu(ifu_update_status(NULL, NULL, &st), IFU_EINVAL);
+    /* A session that never began (zeroed: IDLE) takes no bytes, no finish, no install. */
+    memset(&d->up, 0, sizeof d->up);
+    assert_ifu(ifu_update_write(&d->up, 0, b->data, 1), IFU_ESTATE);
+    assert_ifu(ifu_update_finish(&d->up, NULL), IFU_ESTATE);
+    assert_ifu(ifu_update_install(&d->up, IFU_BOOT_REQ_PERMANENT), IFU_ESTATE);
+    assert_int_equal(d->rig.sim.stats.ops, ops); /* none of it touched the flash */
+
+    /* Bytes without data are refused, and the session goes on. */
+    assert_ifu(ifu_update_begin(&d->up, &d->rig.cfg, NULL, b->data, &resume), 0);
+    assert_ifu(ifu_update_write(&d->up, 0, NULL, 5), IFU_EINVAL);
+    int step;
+    assert_ifu(download(d, b, &step), 0);
+    /* A second finish of a complete session repeats the verdict, and a second install the
+     * request; the status tells the session's figures. */
+    memset(&info, 0, sizeof info);
+    assert_ifu(ifu_update_finish(&d->up, &info), 0);
+    assert_int_equal(info.total_size, b->len);
+    assert_ifu(ifu_update_finish(&d->up, NULL), 0);
+    assert_ifu(ifu_update_install(&d->up, IFU_BOOT_REQ_PERMANENT), 0);
+    assert_ifu(ifu_update_status(&d->up, NULL, &st), 0);
+    assert_int_equal(st.state, IFU_UPDATE_INSTALLED);
+    assert_int_equal(st.offset, b->len);
+    assert_int_equal(st.image_size, b->len);
+    assert_int_equal(st.running_valid, 1);
+    assert_int_equal(st.running_version.major, 1);
+    /* No more bytes once complete. */
+    assert_ifu(ifu_update_write(&d->up, 0, b->data, 1), IFU_ESTATE);
+    /* A failing part is the status's error too. */
+    d->f.fail_at = d->f.calls + 1;
+    assert_ifu(ifu_update_status(&d->up, NULL, &st), IFU_EIO);
+    assert_boots(d, b);
+    dev_free(d);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_call_fails_once),
+        cmocka_unit_test(test_every_call_of_a_resume_fails_once),
+        cmocka_unit_test(test_update_arguments_and_states),
     };
     enum ifu_boot_mode m = ifu_boot_mode();
     const char *name = m == IFU_BOOT_MODE_SWAP        ? "cov_boot_faults_swap"
