@@ -19,6 +19,7 @@
 #include "support/tu_assert.h"
 
 #include "ifu/counter.h"
+#include "ifu/crypto.h"
 #include "ifu/errors.h"
 #include "ifu/flash.h"
 #include "ifu/keys.h"
@@ -322,12 +323,151 @@ static void test_otp_counter_every_call_fails_once(void **state)
     assert_int_equal(met, total);
 }
 
+/* ---- refusals and checks of the keystore and counter APIs ---- */
+
+static int lock_calls;
+
+static int lock_hook(void *ctx)
+{
+    (void)ctx;
+    lock_calls++;
+    return IFU_EIO;
+}
+
+static void test_keystore_arguments(void **state)
+{
+    (void)state;
+    uint8_t h[IFU_KEYS_ANCHOR_SIZE];
+    struct ifu_key_slot k;
+    reset_part();
+    anchor(h, 1);
+    assert_ifu(ifu_keys_init_area(NULL, &ks_area, 4), IFU_EINVAL);
+    assert_ifu(ifu_keys_init_area(&ks, NULL, 4), IFU_EINVAL);
+    const struct ifu_area empty = {&fl, 0, 0};
+    assert_ifu(ifu_keys_init_area(&ks, &empty, 4), IFU_EINVAL);
+    assert_ifu(ifu_keys_init_rom(NULL, mem, 256, 8, 0xff, 4), IFU_EINVAL);
+    assert_ifu(ifu_keys_init_rom(&ks, NULL, 256, 8, 0xff, 4), IFU_EINVAL);
+    assert_ifu(ifu_keys_lock(NULL), IFU_EINVAL);
+
+    /* An unusable keystore (no read callback) is refused by every call. */
+    struct ifu_keystore bad;
+    memset(&bad, 0, sizeof bad);
+    assert_ifu(ifu_keys_get(&bad, 0, &k), IFU_EINVAL);
+    assert_ifu(ifu_keys_find(&bad, h), IFU_EINVAL);
+    assert_ifu(ifu_keys_provision(&bad, h), IFU_EINVAL);
+    assert_ifu(ifu_keys_revoke(&bad, 0), IFU_EINVAL);
+    assert_ifu(ifu_keys_revoke_below(&bad, 0), IFU_EINVAL);
+    assert_ifu(ifu_keys_load(&bad, NULL, NULL), IFU_EINVAL);
+
+    assert_ifu(ifu_keys_init_area(&ks, &ks_area, 4), 0);
+    assert_ifu(ifu_keys_get(&ks, 0, NULL), IFU_EINVAL);
+    assert_ifu(ifu_keys_get(&ks, 4, &k), IFU_EINVAL);
+    assert_ifu(ifu_keys_find(&ks, NULL), IFU_EINVAL);
+    assert_ifu(ifu_keys_provision(&ks, NULL), IFU_EINVAL);
+    assert_ifu(ifu_keys_revoke(&ks, 4), IFU_EINVAL);
+    assert_ifu(ifu_keys_revoke_below(&ks, 4), IFU_EINVAL);
+    assert_ifu(ifu_keys_revoke(&ks, 0), IFU_ESTATE); /* EMPTY: nothing to revoke */
+    unsigned long before = calls;
+    assert_ifu(ifu_keys_lock(&ks), 0); /* no hook: nothing to lock */
+    ks.lock = lock_hook;
+    assert_ifu(ifu_keys_lock(&ks), IFU_EIO); /* the hook's answer */
+    assert_int_equal(lock_calls, 1);
+    assert_int_equal(calls, before);
+
+    /* A read-only view of a store: provisioning and revoking are unsupported. */
+    assert_ifu(ifu_keys_provision(&ks, h), 0);
+    struct ifu_keystore ro;
+    assert_ifu(ifu_keys_init_rom(&ro, mem, SECTOR, 8, 0xff, 4), 0);
+    assert_ifu(ifu_keys_provision(&ro, h), IFU_EUNSUPPORTED);
+    assert_ifu(ifu_keys_revoke(&ro, 0), IFU_EUNSUPPORTED);
+    assert_ifu(ifu_keys_find(&ro, h), 0);
+
+    /* Full keys compiled in: one whose SHA-256 is the anchor marks the slot full, one whose
+     * is not makes the slot INVALID (never trusted). */
+    static const uint8_t pub_a[] = "not a real key, only bytes to hash";
+    uint8_t ha[IFU_HASH_MAX_SIZE];
+    assert_ifu(ifu_hash_oneshot(IFU_HASH_SHA256, pub_a, sizeof pub_a, ha), 0);
+    assert_ifu(ifu_keys_provision(&ks, ha), 1);
+    struct ifu_key full[4] = {{pub_a, sizeof pub_a, NULL}, {pub_a, sizeof pub_a, NULL}};
+    ro.full = full;
+    assert_ifu(ifu_keys_get(&ro, 0, &k), 0);
+    assert_int_equal(k.state, IFU_KEY_INVALID);
+    assert_int_equal(k.full, 0);
+    assert_ifu(ifu_keys_get(&ro, 1, &k), 0);
+    assert_int_equal(k.state, IFU_KEY_VALID);
+    assert_int_equal(k.full, 1);
+    assert_ifu(ifu_keys_get(&ro, 2, &k), 0);
+    assert_int_equal(k.state, IFU_KEY_EMPTY);
+}
+
+/* A counter backend of the test's own: reads what it is told, and "advances" as told. */
+static uint32_t fake_value;
+static int fake_advance_works;
+
+static int fake_read(const struct ifu_counter *c, uint32_t *value)
+{
+    (void)c;
+    *value = fake_value;
+    return 0;
+}
+
+static int fake_advance(const struct ifu_counter *c, uint32_t value)
+{
+    (void)c;
+    if (fake_advance_works) {
+        fake_value = value;
+    }
+    return 0;
+}
+
+static void test_counter_arguments_and_checks(void **state)
+{
+    (void)state;
+    static const struct ifu_counter_ops ops = {fake_read, fake_advance};
+    static const int backend = 1;
+    struct ifu_counter c = {&ops, &backend, 100, 0};
+    struct ifu_counter_state st;
+
+    assert_ifu(ifu_counter_get(&c, NULL), IFU_EINVAL);
+    struct ifu_counter none = {NULL, &backend, 100, 0};
+    assert_ifu(ifu_counter_get(&none, &st), IFU_EINVAL);
+    assert_ifu(ifu_counter_get(NULL, &st), IFU_EINVAL);
+    assert_ifu(ifu_counter_check(NULL, 1), IFU_EINVAL);
+    assert_ifu(ifu_counter_advance(NULL, 1), IFU_EINVAL);
+    /* Storage holding more than the configuration says fails closed. */
+    fake_value = 101;
+    assert_ifu(ifu_counter_get(&c, &st), IFU_ECOUNTER);
+    assert_ifu(ifu_counter_check(&c, 101), IFU_ECOUNTER);
+    /* A write the storage dropped is caught by the read-back. */
+    fake_value = 10;
+    fake_advance_works = 0;
+    assert_ifu(ifu_counter_advance(&c, 20), IFU_EIO);
+    fake_advance_works = 1;
+    assert_ifu(ifu_counter_advance(&c, 20), 0);
+    assert_ifu(ifu_counter_get(&c, &st), 0);
+    assert_int_equal(st.value, 20);
+    assert_int_equal(st.remaining, 80);
+    assert_ifu(ifu_counter_advance(&c, 101), IFU_ECOUNTER);
+    assert_int_equal(fake_value, 20);
+
+    /* Init refusals. */
+    const struct ifu_counter_otp o = {o_read, o_prog, NULL, 0, 0, 0x00};
+    assert_ifu(ifu_counter_otp_init(&c, &o), IFU_EINVAL); /* size 0 */
+    assert_ifu(ifu_counter_otp_init(NULL, &o), IFU_EINVAL);
+    const struct ifu_area one = {&fl, SECTOR, 256}; /* one sector: no ring */
+    assert_ifu(ifu_counter_flash_init(&c, &one), IFU_EINVAL);
+    assert_ifu(ifu_counter_flash_init(&c, NULL), IFU_EINVAL);
+    assert_ifu(ifu_counter_flash_init(NULL, &ctr_area), IFU_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keystore_every_call_fails_once),
         cmocka_unit_test(test_flash_counter_every_call_fails_once),
         cmocka_unit_test(test_otp_counter_every_call_fails_once),
+        cmocka_unit_test(test_keystore_arguments),
+        cmocka_unit_test(test_counter_arguments_and_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
