@@ -282,7 +282,7 @@ static void sweep(uint32_t part)
     unsigned long calls = d->f.calls;
     assert_ifu(ifu_update_status(&d->up, NULL, &st), 0);
     d->f.calls = calls; /* the status's reads are not part of the sequence */
-    if (part > 0) { /* the session went on from the kept bytes, not from 0 */
+    if (part > 0) {     /* the session went on from the kept bytes, not from 0 */
         assert_true(st.resumed > 0 && st.resumed <= part);
     }
     struct ifu_boot_result res;

@@ -227,10 +227,36 @@ static int drive(struct dev *d)
     return PSA_ERROR_GENERIC_ERROR;
 }
 
+/* Where the swept sequence starts: a fresh device, or one reset in the middle of a download
+ * (WRITING after the reset) or after its finish (CANDIDATE: the façade re-verifies what is
+ * staged when it starts). */
+enum pre { PRE_NONE, PRE_WRITING, PRE_CANDIDATE };
+
+static void prepare(struct dev *d, enum pre pre)
+{
+    if (pre == PRE_NONE) {
+        return;
+    }
+    const struct tu_image *b = img_b();
+    assert_ifu(reboot(d), 0);
+    assert_int_equal(psa_fwu_start(0, NULL, 0), PSA_SUCCESS);
+    uint32_t end = pre == PRE_WRITING ? 13000u : b->len;
+    for (uint32_t off = 0; off < end;) {
+        uint32_t n = end - off < 1024 ? end - off : 1024;
+        assert_int_equal(psa_fwu_write(0, off, b->data + off, n), PSA_SUCCESS);
+        off += n;
+    }
+    if (pre == PRE_CANDIDATE) {
+        assert_int_equal(psa_fwu_finish(0), PSA_SUCCESS);
+    }
+    d->f.calls = 0;
+}
+
 /* One case: fail call k. Returns 1 if the failure fired. */
-static int one_case(unsigned long k)
+static int one_case(unsigned long k, enum pre pre)
 {
     struct dev *d = dev_new();
+    prepare(d, pre);
     d->f.fail_at = k;
     int err = reboot(d);
     if (err) {
@@ -254,28 +280,55 @@ static int one_case(unsigned long k)
     return fired;
 }
 
-static void test_psa_every_call_fails_once(void **state)
+static void sweep(enum pre pre)
 {
-    (void)state;
     struct dev *d = dev_new();
+    prepare(d, pre);
     assert_ifu(reboot(d), 0);
+    if (pre != PRE_NONE) { /* the reset found the state the download left */
+        psa_fwu_component_info_t info;
+        unsigned long calls = d->f.calls;
+        assert_int_equal(psa_fwu_query(0, &info), PSA_SUCCESS);
+        d->f.calls = calls; /* not part of the swept sequence */
+        assert_int_equal(info.state, pre == PRE_WRITING ? PSA_FWU_WRITING : PSA_FWU_CANDIDATE);
+    }
     assert_int_equal(drive(d), 0);
     unsigned long total = d->f.calls;
     dev_free(d);
     assert_true(total > 10);
     unsigned long fired = 0;
     for (unsigned long k = 1; k <= total; k++) {
-        fired += (unsigned long)one_case(k);
+        fired += (unsigned long)one_case(k, pre);
     }
     assert_int_equal(fired, total);
-    assert_int_equal(one_case(total + 1), 0);
+    assert_int_equal(one_case(total + 1, pre), 0);
     print_message("%lu flash calls, each failed once\n", total);
+}
+
+static void test_psa_every_call_fails_once(void **state)
+{
+    (void)state;
+    sweep(PRE_NONE);
+}
+
+static void test_psa_reset_while_writing_every_call_fails_once(void **state)
+{
+    (void)state;
+    sweep(PRE_WRITING);
+}
+
+static void test_psa_reset_with_candidate_every_call_fails_once(void **state)
+{
+    (void)state;
+    sweep(PRE_CANDIDATE);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_psa_every_call_fails_once),
+        cmocka_unit_test(test_psa_reset_while_writing_every_call_fails_once),
+        cmocka_unit_test(test_psa_reset_with_candidate_every_call_fails_once),
     };
     enum ifu_boot_mode m = ifu_boot_mode();
     const char *name = m == IFU_BOOT_MODE_SWAP        ? "cov_boot_psa_faults_swap"

@@ -27,8 +27,9 @@
 #define SECTOR 4096u
 
 /* A RAM NOR part, one 4 KiB sector (the keystore) and two of 256 bytes (the flash counter, 16
- * records each, so that a few raises fill one and move to the other), write size 8, that fails call number fail_at (1-based,
- * counting reads, progs and erases; 0 never). A failed prog or erase changes nothing. */
+ * records each, so that a few raises fill one and move to the other), write size 8, that fails call
+ * number fail_at (1-based, counting reads, progs and erases; 0 never). A failed prog or erase
+ * changes nothing. */
 static uint8_t mem[SECTOR + 2 * 256];
 static unsigned long calls, fail_at;
 static int fired;
@@ -109,8 +110,8 @@ static void anchor(uint8_t h[IFU_KEYS_ANCHOR_SIZE], uint8_t n)
     }
 }
 
-/* Provision anchors 1, 2, 3 (those an earlier run revoked stay revoked), revoke anchor 1's slot, then every slot below anchor 3's.
- * 0 or the first error. */
+/* Provision anchors 1, 2, 3 (those an earlier run revoked stay revoked), revoke anchor 1's slot,
+ * then every slot below anchor 3's. 0 or the first error. */
 static int ks_sequence(void)
 {
     uint8_t h[IFU_KEYS_ANCHOR_SIZE];
@@ -181,8 +182,7 @@ static void test_keystore_every_call_fails_once(void **state)
         int err = ks_sequence();
         met += (unsigned long)fired;
         if (err != IFU_EIO) {
-            fail_msg("case %lu: the sequence gave %d (%s), not IFU_EIO", k, err,
-                     ifu_strerror(err));
+            fail_msg("case %lu: the sequence gave %d (%s), not IFU_EIO", k, err, ifu_strerror(err));
         }
         fail_at = 0;
         ks_assert_sane();
