@@ -28,3 +28,9 @@ function(ifu_add_boot_test)
 endfunction()
 
 ifu_add_boot_test(NAME test_boot SOURCE test_boot.c LABELS "boot")
+# Coverage tests of the boot engine and the update API (docs/QUALITY.md, coverage).
+file(GLOB IFU_COV_BOOT_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/test_cov_boot_*.c)
+foreach(src IN LISTS IFU_COV_BOOT_TESTS)
+    get_filename_component(name ${src} NAME_WE)
+    ifu_add_boot_test(NAME ${name} SOURCE ${src} LABELS "coverage")
+endforeach()
