@@ -30,6 +30,7 @@
 #   --powerloss N  also run N power cuts (0: none, the default)
 #   --seed S       seed of the cut instants (default 1)
 #   --plugin-cuts N|all  run steps [1] and [2] only, then N exact cuts (or one at every store)
+#   --plugin-download-cuts N|all  with --plugin-cuts: also N exact cuts while v2 is uploaded
 #   --flashcut PATH      the flashcut plugin (default: built in WORKDIR/host)
 #   -v             print the device's UART log at the end
 # Environment: IFU_DEPS_DIR as for the main build (scripts/setup.sh).
@@ -41,6 +42,7 @@ IFU=
 CUTS=0
 SEED=1
 PCUTS=
+PDLCUTS=
 FLASHCUT=
 VERBOSE=0
 while [ $# -gt 0 ]; do
@@ -50,6 +52,7 @@ while [ $# -gt 0 ]; do
     --powerloss) CUTS=$2; shift 2 ;;
     --seed) SEED=$2; shift 2 ;;
     --plugin-cuts) PCUTS=$2; shift 2 ;;
+    --plugin-download-cuts) PDLCUTS=$2; shift 2 ;;
     --flashcut) FLASHCUT=$2; shift 2 ;;
     -v) VERBOSE=1; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
@@ -57,10 +60,13 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-case $PCUTS in
-'' | all | [1-9] | [1-9]*[0-9]) ;;
-*) echo "qemu-demo: --plugin-cuts wants a number >= 1 or all, not $PCUTS" >&2; exit 2 ;;
-esac
+for n in "$PCUTS" "$PDLCUTS"; do
+    case $n in
+    '' | all | [1-9] | [1-9]*[0-9]) ;;
+    *) echo "qemu-demo: --plugin-cuts and --plugin-download-cuts want a number >= 1 or all" >&2; exit 2 ;;
+    esac
+done
+[ -z "$PDLCUTS" ] || [ -n "$PCUTS" ] || { echo "qemu-demo: --plugin-download-cuts needs --plugin-cuts" >&2; exit 2; }
 
 for tool in qemu-system-arm arm-none-eabi-gcc; do
     if ! command -v "$tool" >/dev/null 2>&1; then
@@ -346,34 +352,75 @@ gone_within() {
     return 1
 }
 
-# From the flash copy of step [2] (v1 confirmed, v2 staged and requested): count the flash
-# stores of the boot that swaps v2 in, starts it on trial and lets it confirm itself (QEMU
-# stopped with SIGTERM, a clean exit, once the application logged "confirm: done"; it stores
-# nothing more while it waits for SMP requests), then cut after the K-th store for the chosen
-# K, restart without the plugin and check the update finishes.
-plugin_cuts() {
-    local total ks k i n out first after before cut_lines kind n_v1 n_v2 n_resumed n_miss failures
-    [ -f "$RUN/staged-v2.img" ] || die "no staged flash image: step [2] failed"
-    stop_qemu
-    cp "$RUN/staged-v2.img" "$RUN/flash.img"
+# One run of phase $1 from its flash copy, with flashcut's arguments $2 (lo, hi and k= or out=):
+#   swap      from the copy of step [2] (v1 confirmed, v2 staged and requested): the boot that
+#             verifies and swaps v2 in, starts its trial, and v2 confirming itself;
+#   download  from the copy of step [1] (v1 booted and confirmed): v1 running, `ifu smp upload`
+#             of v2 and `ifu smp test`.
+# With out=: waits for the end of the sequence and stops QEMU with SIGTERM (a clean exit: the
+# plugin writes its count; nothing is stored after the end, the application only waits for SMP
+# requests). With k=: returns once QEMU is gone (0), or 1 if it still runs after 60 s.
+plugin_run() {
+    local phase=$1 args=$2 uploader=
     : >"$LOG"
-    rm -f "$RUN/flashcut.txt"
-    start_qemu -plugin "$FLASHCUT,lo=$FLASH_LO,hi=$FLASH_HI,out=$RUN/flashcut.txt"
-    wait_log "confirm: done" 1 60 || die "the uncut swap did not finish: $(tail -n 3 "$LOG")"
-    kill -TERM "$QEMU_PID"
-    gone_within "$QEMU_PID" 30 || die "QEMU did not stop on SIGTERM"
+    if [ "$phase" = swap ]; then
+        cp "$RUN/staged-v2.img" "$RUN/flash.img"
+        start_qemu -plugin "$FLASHCUT,$args"
+    else
+        cp "$RUN/booted-v1.img" "$RUN/flash.img"
+        start_qemu -plugin "$FLASHCUT,$args"
+        wait_log "app: SMP server on UART1" 1 60 || true
+    fi
+    case $args in
+    *out=*)
+        if [ "$phase" = swap ]; then
+            wait_log "confirm: done" 1 60 || die "the uncut swap did not finish: $(tail -n 3 "$LOG")"
+        else
+            upload_test "$RUN/v2.bin" || die "the uncut download failed: $(tail -n 3 "$LOG")"
+        fi
+        kill -TERM "$QEMU_PID"
+        gone_within "$QEMU_PID" 30 || die "QEMU did not stop on SIGTERM"
+        QEMU_PID=
+        return 0
+        ;;
+    esac
+    if [ "$phase" = download ] && kill -0 "$QEMU_PID" 2>/dev/null; then
+        upload_test "$RUN/v2.bin" >/dev/null 2>&1 &
+        uploader=$!
+    fi
+    if ! gone_within "$QEMU_PID" 60; then
+        stop_qemu
+        return 1
+    fi
     QEMU_PID=
+    if [ -n "$uploader" ]; then
+        # The host side of the cut link: do not wait for its response timeout.
+        kill -INT "$uploader" 2>/dev/null || true
+        wait "$uploader" 2>/dev/null || true
+    fi
+}
+
+# Exact cuts in phase $1 ($2: N or all, as --plugin-cuts): count the phase's flash stores, then
+# for each chosen K cut right after store K, restart without the plugin and check that the update
+# finishes. Prints a breakdown; adds to P_CUTS and P_FAILURES.
+P_CUTS=0
+P_FAILURES=0
+plugin_cuts() {
+    local phase=$1 want=$2 total ks k i n out first after before cut_lines kind
+    local n_v1=0 n_v2=0 n_resumed=0 n_miss=0 failures=0
+    rm -f "$RUN/flashcut.txt"
+    plugin_run "$phase" "lo=$FLASH_LO,hi=$FLASH_HI,out=$RUN/flashcut.txt"
     out=$(cat "$RUN/flashcut.txt" 2>/dev/null || true)
     total=$(echo "$out" | sed -n 's/^flashcut: \([0-9]*\) stores in .*/\1/p')
     [ -n "$total" ] && [ "$total" -gt 0 ] || die "no store count from flashcut: $out"
-    if [ "$PCUTS" = all ]; then
+    if [ "$want" = all ]; then
         ks=$(seq "$total")
         n=$total
     else
-        n=$((PCUTS < total ? PCUTS : total))
+        n=$((want < total ? want : total))
         # One K drawn uniformly from each of n equal strata of [1, total] (seeded): spread over
         # the whole sequence, and a different set of stores for another seed. The first and the
-        # last stratum give their ends instead: the first store and the last (the confirm's).
+        # last stratum give their ends instead: the first store and the last.
         ks=$(awk -v n="$n" -v t="$total" -v seed="$SEED" 'BEGIN {
             srand(seed)
             for (i = 0; i < n; i++) {
@@ -384,23 +431,23 @@ plugin_cuts() {
                 print k
             } }')
     fi
-    say "exact power cuts: $total flash stores from the boot that swaps v2 in to its confirm;" \
-        "cutting after $n of them ($([ "$PCUTS" = all ] && echo "every one" || echo "seed $SEED"))"
-    failures=0 n_v1=0 n_v2=0 n_resumed=0 n_miss=0 i=0
+    if [ "$phase" = swap ]; then
+        say "exact power cuts: $total flash stores from the boot that swaps v2 in to its confirm;" \
+            "cutting after $n of them ($([ "$want" = all ] && echo "every one" || echo "seed $SEED"))"
+    else
+        say "exact power cuts: $total flash stores while v1 receives v2 and its test request;" \
+            "cutting after $n of them ($([ "$want" = all ] && echo "every one" || echo "seed $SEED"))"
+    fi
+    i=0
     for k in $ks; do
         i=$((i + 1))
-        cp "$RUN/staged-v2.img" "$RUN/flash.img"
-        : >"$LOG"
-        start_qemu -plugin "$FLASHCUT,lo=$FLASH_LO,hi=$FLASH_HI,k=$k"
         WHY=
-        if ! gone_within "$QEMU_PID" 60; then
+        if ! plugin_run "$phase" "lo=$FLASH_LO,hi=$FLASH_HI,k=$k"; then
             # Not reached: the store sequence differed from the counting run's.
             n_miss=$((n_miss + 1))
             WHY="store $k was not reached within 60 s"
-            stop_qemu
         else
-            QEMU_PID=
-            before=$(grep -a "boot: \|app: \|confirm: " "$LOG" | tail -n 1 | tr -d '\r' || true)
+            before=$(grep -a "boot: \|app: \|confirm: \|smp: " "$LOG" | tail -n 1 | tr -d '\r' || true)
             cut_lines=$(wc -l <"$LOG")
             recover_and_finish || true
         fi
@@ -416,22 +463,23 @@ plugin_cuts() {
                 kind="$kind, swap resumed"
                 n_resumed=$((n_resumed + 1))
             fi
-            if [ "$PCUTS" != all ] || [ $((i % 1000)) = 0 ] || [ "$i" = "$n" ]; then
-                printf '[%s]   cut %d/%d after store %d of %d: ok (%s); last line before: %s\n' \
-                    "$(elapsed)" "$i" "$n" "$k" "$total" "$kind" "${before:-(none)}"
+            if [ "$want" != all ] || [ $((i % 1000)) = 0 ] || [ "$i" = "$n" ]; then
+                printf '[%s]   %s cut %d/%d after store %d of %d: ok (%s); last line before: %s\n' \
+                    "$(elapsed)" "$phase" "$i" "$n" "$k" "$total" "$kind" "${before:-(none)}"
             fi
         else
             failures=$((failures + 1))
-            bad "cut $i/$n after store $k of $total: $WHY"
-            cp "$RUN/flash.img" "$RUN/failed-cut-k$k.img"
-            cp "$LOG" "$RUN/failed-cut-k$k.log"
+            bad "$phase cut $i/$n after store $k of $total: $WHY"
+            cp "$RUN/flash.img" "$RUN/failed-$phase-cut-k$k.img"
+            cp "$LOG" "$RUN/failed-$phase-cut-k$k.log"
         fi
         stop_qemu
     done
-    echo "qemu-powerloss: $n cuts, $failures failures"
-    echo "qemu-powerloss: breakdown: $n_v2 came back on 2.0.0 ($n_resumed of them resuming an" \
-        "interrupted swap), $n_v1 on 1.0.0 (v2 re-uploaded and installed), $n_miss cut points" \
-        "not reached; of $total stores"
+    P_CUTS=$((P_CUTS + n))
+    P_FAILURES=$((P_FAILURES + failures))
+    echo "qemu-powerloss: $phase breakdown: of $total stores, $n cut: $n_v2 came back on 2.0.0" \
+        "($n_resumed of them resuming an interrupted swap), $n_v1 on 1.0.0 (then v2 uploaded" \
+        "and installed), $n_miss not reached"
 }
 
 # The end of a run: the log with -v, the verdict and the exit status.
@@ -478,6 +526,8 @@ say "[1] boot v1 in QEMU mps2-an386 (flash file $RUN/flash.img, SMP on $RUN/smp.
 start_qemu
 if wait_log "app: SMP server on UART1" 1 10 && [ "$(active_version)" = "1.0.0" ]; then
     ok "v1 runs: $(grep -a 'boot: confirmed version' "$LOG" | tail -n 1 | tr -d '\r')"
+    # The flash as it is now (v1 booted and confirmed): the start of every exact download cut.
+    cp "$RUN/flash.img" "$RUN/booted-v1.img"
     this_boot | grep -a "keystore\|security counter" | show
 else
     bad "v1 did not come up"
@@ -503,7 +553,14 @@ else
     bad "v2 install"
 fi
 
-[ -z "$PCUTS" ] || { plugin_cuts; finish; }
+if [ -n "$PCUTS" ]; then
+    [ -f "$RUN/staged-v2.img" ] || die "no staged flash image: step [2] failed"
+    stop_qemu
+    plugin_cuts swap "$PCUTS"
+    [ -z "$PDLCUTS" ] || plugin_cuts download "$PDLCUTS"
+    echo "qemu-powerloss: $P_CUTS cuts, $P_FAILURES failures"
+    finish
+fi
 
 say "[3] reset again: v2 must stay, and its security counter becomes the device's"
 if reset_and_wait && boot_has "app: version 2.0.0 running, confirmed" &&
