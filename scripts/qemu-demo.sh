@@ -25,10 +25,11 @@
 # Exit 0 only if every step held; 77 (skip) if qemu-system-arm or arm-none-eabi-gcc is missing.
 #
 # Usage: scripts/qemu-demo.sh [--ifu PATH] [--workdir DIR] [--powerloss N] [--seed S] [-v]
+#        [--plugin-cuts N|all [--plugin-download-cuts N|all] [--flashcut PATH]]
 #   --ifu PATH     use this host `ifu` instead of building one in WORKDIR/host
 #   --workdir DIR  build trees and run files (default: build-qemu/ in the repository)
 #   --powerloss N  also run N power cuts (0: none, the default)
-#   --seed S       seed of the cut instants (default 1)
+#   --seed S       seed of the cut instants, and of the exact cuts' stores (default 1)
 #   --plugin-cuts N|all  run steps [1] and [2] only, then N exact cuts (or one at every store)
 #   --plugin-download-cuts N|all  with --plugin-cuts: also N exact cuts while v2 is uploaded
 #   --flashcut PATH      the flashcut plugin (default: built in WORKDIR/host)
