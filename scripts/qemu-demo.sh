@@ -20,7 +20,8 @@
 #   flashcut TCG plugin (tools/qemu-plugins/) counts the flash stores of the boot that swaps v2
 #   in, starts it on trial and lets it confirm itself, then QEMU is killed right after the K-th
 #   store for N values of K spread evenly (seeded) over all of them, or for every K; each cut is
-#   restarted and checked like a --powerloss cut.
+#   restarted and checked like a --powerloss cut. --plugin-download-cuts does the same over the
+#   stores v1 makes while it receives v2 and its test request.
 #
 # Exit 0 only if every step held; 77 (skip) if qemu-system-arm or arm-none-eabi-gcc is missing.
 #
