@@ -20,7 +20,8 @@ function(ifu_add_boot_test)
     cmake_parse_arguments(T "" "NAME;SOURCE" "LABELS" ${ARGN})
     foreach(mode overwrite swap xip)
         set(target ${T_NAME}_${mode})
-        ifu_add_test(NAME ${target} SOURCES ${T_SOURCE} support/tu_boot.c LABELS "${T_LABELS}")
+        ifu_add_test(NAME ${target} SOURCES ${T_SOURCE} support/tu_boot.c support/tu_faulty.c
+                     LABELS "${T_LABELS}")
         set_target_properties(${target} PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON
                               C_EXTENSIONS OFF)
         target_link_libraries(${target} PRIVATE ifu_tu_image ifu_boot_${mode} ifu_sim)

@@ -25,6 +25,7 @@
 #include "psa/update.h"
 #include "ifu_sim.h"
 #include "tu_boot.h"
+#include "tu_faulty.h"
 #include "tu_image.h"
 
 #define SECTOR (4 * TU_KIB)
@@ -42,70 +43,9 @@ static const struct tu_geom geom = {
     .map_addr = 0x08000000u,
 };
 
-/* The failing driver: forwards to the simulator and fails call number fail_at (1-based,
- * counting reads, progs, erases and syncs); 0 never fails. */
-struct faulty {
-    struct ifu_flash flash; /* handed to ifu; flash.ctx is this struct */
-    const struct ifu_flash *real;
-    unsigned long calls;
-    unsigned long fail_at;
-    int fired;
-};
-
-static int hit(const struct ifu_flash *fl)
-{
-    struct faulty *f = fl->ctx;
-    f->calls++;
-    if (f->fail_at != 0 && f->calls == f->fail_at) {
-        f->fired = 1;
-        return 1;
-    }
-    return 0;
-}
-
-static int f_read(const struct ifu_flash *fl, uint32_t off, void *buf, uint32_t len)
-{
-    const struct faulty *f = fl->ctx;
-    if (hit(fl)) {
-        memset(buf, 0x5a, len); /* a failed read may leave anything in the buffer */
-        return IFU_EIO;
-    }
-    return f->real->read(f->real, off, buf, len);
-}
-
-static int f_prog(const struct ifu_flash *fl, uint32_t off, const void *buf, uint32_t len)
-{
-    const struct faulty *f = fl->ctx;
-    return hit(fl) ? IFU_EIO : f->real->prog(f->real, off, buf, len);
-}
-
-static int f_erase(const struct ifu_flash *fl, uint32_t off, uint32_t len)
-{
-    const struct faulty *f = fl->ctx;
-    return hit(fl) ? IFU_EIO : f->real->erase(f->real, off, len);
-}
-
-static int f_sync(const struct ifu_flash *fl)
-{
-    const struct faulty *f = fl->ctx;
-    if (hit(fl)) {
-        return IFU_EIO;
-    }
-    return f->real->sync != NULL ? f->real->sync(f->real) : 0;
-}
-
-/* IFU_PL_SAMPLE=N (as for the power-loss tests; the sanitizer stage sets it): fail only every
- * N-th call, for slow instrumented builds. 1 (every call) when unset. */
-static unsigned long sample_step(void)
-{
-    const char *s = getenv("IFU_PL_SAMPLE");
-    long n = s != NULL ? strtol(s, NULL, 10) : 1;
-    return n > 1 ? (unsigned long)n : 1ul;
-}
-
 struct dev {
     struct tu_rig rig;
-    struct faulty f;
+    struct tu_faulty f;
     struct ifu_boot_config app; /* the application's configuration */
 };
 
@@ -125,13 +65,7 @@ static struct dev *dev_new(void)
     assert_non_null(d);
     assert_ifu(tu_rig_init(&d->rig, &geom, 11), 0);
     assert_ifu(d->rig.layout_err, 0);
-    d->f.real = &d->rig.sim.flash;
-    d->f.flash = d->rig.sim.flash;
-    d->f.flash.ctx = &d->f;
-    d->f.flash.read = f_read;
-    d->f.flash.prog = f_prog;
-    d->f.flash.erase = f_erase;
-    d->f.flash.sync = f_sync;
+    tu_faulty_init(&d->f, &d->rig.sim.flash);
     d->rig.cfg.primary.flash = &d->f.flash;
     d->rig.cfg.secondary.flash = &d->f.flash;
     tu_rig_poke_image(&d->rig, 0, 0, img_a());
@@ -306,7 +240,7 @@ static void sweep(enum pre pre)
     dev_free(d);
     assert_true(total > 10);
     unsigned long fired = 0, cases = 0;
-    for (unsigned long k = 1; k <= total; k += sample_step(), cases++) {
+    for (unsigned long k = 1; k <= total; k += tu_faulty_sample_step(), cases++) {
         fired += (unsigned long)one_case(k, pre);
     }
     assert_int_equal(fired, cases);
