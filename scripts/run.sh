@@ -3,8 +3,8 @@
 #   scripts/run.sh demo   install what is missing, build, run the demo
 #   scripts/run.sh test   install what is missing, build, run every test
 # Options for test: --quick (ctest only: no coverage, static analysis, valgrind, sanitizers,
-#                   fuzzing), --fuzz-seconds N (per fuzz target, default 15),
-#                   --valgrind-every N (memcheck every N-th host tool run, default 4; 1: all).
+#                   fuzzing), --fuzz-seconds N (per fuzz target, default 10),
+#                   --valgrind-every N (memcheck every N-th host tool run, default 6; 1: all).
 # The stages and how to run each alone: docs/QUALITY.md.
 # Environment: IFU_BUILD_DIR (default build/), IFU_SHARED_DIR (default ../shared).
 set -euo pipefail
@@ -40,7 +40,7 @@ cmd_demo() {
 }
 
 cmd_test() {
-    local quick=0 fuzz_seconds=15 vg_every=4
+    local quick=0 fuzz_seconds=10 vg_every=6
     while [ $# -gt 0 ]; do
         case $1 in
         --quick) quick=1 ;;
