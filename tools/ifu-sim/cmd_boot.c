@@ -68,7 +68,7 @@ static const char request_help[] =
 int sim_cmd_request(int argc, char **argv)
 {
     const char *path;
-    const char *pos[1];
+    const char *pos[1] = {NULL};
     int count;
     int r = parse_app(argc, argv, "request", request_help, &path, pos, 1, &count);
     if (r != 0) {
