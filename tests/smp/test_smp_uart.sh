@@ -94,6 +94,20 @@ if ! grep -q "slot 1" <<<"$out"; then
 else
     bad "list after the tampered upload: $out"
 fi
+# A hash of a length no image hash has is refused before anything is sent (it once went out
+# as a request for any even number of digits up to 128).
+bad_lengths=0
+for digits in 2 62 66 94 98 126 130; do
+    set +e
+    out=$("$IFU" smp test "$(printf "%0${digits}d" 0)" --port tty 2>&1)
+    rc=$?
+    set -e
+    if [ $rc -eq 0 ] || ! grep -q "want 64, 96 or 128 hex digits" <<<"$out"; then
+        bad "test with a hash of $digits digits: exit $rc: $out"
+        bad_lengths=$((bad_lengths + 1))
+    fi
+done
+[ $bad_lengths -eq 0 ] && ok "hashes of 7 wrong lengths refused by ifu smp (64, 96 or 128 digits)"
 set +e
 out=$("$IFU" smp test "$(printf '%064d' 0)" --port tty 2>&1)
 rc=$?
