@@ -16,6 +16,9 @@ find_program(CMAKE_OBJCOPY arm-none-eabi-objcopy)
 find_program(CMAKE_SIZE arm-none-eabi-size)
 
 set(IFU_CM_CPU cortex-m4 CACHE STRING "Cortex-M core (-mcpu)")
+# CMake's compiler checks (try_compile) read this file again in a project of their own: pass the
+# core on, or they would check cortex-m4 code for a cortex-m33 build.
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES IFU_CM_CPU)
 set(IFU_CM_TOOLCHAIN 1)
 
 set(CMAKE_C_FLAGS_INIT
