@@ -17,7 +17,6 @@
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,23 +34,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop = 1;
-}
-
-/* see tools/ifu/cli.h: the ifu-sim helpers report through it */
-int cli_fail(int err, const char *what, const char *fmt, ...)
-{
-    va_list ap;
-
-    fflush(stdout);
-    fputs("smp_device: ", stderr);
-    if (what != NULL) {
-        fprintf(stderr, "%s: ", what);
-    }
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return err;
 }
 
 enum { O_HELP = 1, O_FLASH, O_KEY, O_PORT, O_PTY, O_MTU };
@@ -252,6 +234,7 @@ int main(int argc, char **argv)
     int slave = -1;
     static struct device d;
 
+    cli_set_prog("smp_device");
     cli_opt_init(&p, "smp_device", argc, argv);
     while ((id = cli_opt_next(&p, table, vals)) != CLI_OPT_END) {
         int err = 0;

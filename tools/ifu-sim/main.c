@@ -6,19 +6,11 @@
  * main() picks the command; each command parses its own options and returns
  * 0 or a negative code after printing its one line of complaint; the code
  * becomes the exit status here. */
-#include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "sim_cli.h"
 
-struct command {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *summary;
-};
-
-static const struct command commands[] = {
+static const struct cli_command commands[] = {
     {"init", sim_cmd_init, "create an erased flash file for a layout"},
     {"flash", sim_cmd_flash, "factory-program an image into the primary slot"},
     {"stage", sim_cmd_stage, "write an update into the secondary slot (the application's job)"},
@@ -28,25 +20,6 @@ static const struct command commands[] = {
     {"boot", sim_cmd_boot, "reset: run the boot engine, optionally cutting power mid-way"},
     {"show", sim_cmd_show, "print slot contents, trailer flags and journal"},
 };
-
-#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
-
-/* see tools/ifu/cli.h: the helpers linked from tools/ifu report through it */
-int cli_fail(int err, const char *what, const char *fmt, ...)
-{
-    va_list ap;
-
-    fflush(stdout);
-    fputs("ifu-sim: ", stderr);
-    if (what != NULL) {
-        fprintf(stderr, "%s: ", what);
-    }
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return err;
-}
 
 static int exit_status(int err)
 {
@@ -71,6 +44,17 @@ static int exit_status(int err)
     }
 }
 
+static void print_help(FILE *out);
+
+static const struct cli_tool tool = {
+    .name = "ifu-sim",
+    .commands = commands,
+    .count = sizeof commands / sizeof commands[0],
+    .help = print_help,
+    .exit_status = exit_status,
+    .version = NULL,
+};
+
 static void print_help(FILE *out)
 {
     fprintf(out,
@@ -80,9 +64,7 @@ static void print_help(FILE *out)
             "\n"
             "commands:\n",
             sim_mode_name(ifu_boot_mode()));
-    for (size_t i = 0; i < COMMAND_COUNT; i++) {
-        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
-    }
+    cli_list_commands(out, &tool, 9);
     fputs("  help      this text, or `ifu-sim help <command>` for one command\n"
           "\n"
           "`ifu-sim <command> --help` describes each command. Exit status: 0 success (boot: an\n"
@@ -91,53 +73,7 @@ static void print_help(FILE *out)
           out);
 }
 
-static const struct command *find_command(const char *name)
-{
-    for (size_t i = 0; i < COMMAND_COUNT; i++) {
-        if (strcmp(commands[i].name, name) == 0) {
-            return &commands[i];
-        }
-    }
-    return NULL;
-}
-
-static int finish(int err)
-{
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        if (err == 0) {
-            err = cli_fail(IFU_EIO, "stdout", "write failed");
-        }
-    }
-    return exit_status(err);
-}
-
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        print_help(stderr);
-        return SIM_EXIT_USAGE;
-    }
-    const char *name = argv[1];
-    if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
-        print_help(stdout);
-        return finish(0);
-    }
-    if (strcmp(name, "help") == 0) {
-        if (argc < 3) {
-            print_help(stdout);
-            return finish(0);
-        }
-        const struct command *cmd = find_command(argv[2]);
-        if (cmd == NULL) {
-            return finish(cli_fail(IFU_EINVAL, argv[2], "no such command (try `ifu-sim help`)"));
-        }
-        char help_opt[] = "--help";
-        char *sub_argv[] = {argv[2], help_opt, NULL};
-        return finish(cmd->run(2, sub_argv));
-    }
-    const struct command *cmd = find_command(name);
-    if (cmd == NULL) {
-        return finish(cli_fail(IFU_EINVAL, name, "no such command (try `ifu-sim help`)"));
-    }
-    return finish(cmd->run(argc - 1, argv + 1));
+    return cli_main(&tool, argc, argv);
 }

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ifu/crypto.h"
 #include "ifu/errors.h"
@@ -31,11 +32,45 @@
  * ifu_err range on purpose. */
 #define CLI_EREJECT (-1000)
 
-/* ---- messages and exit status (main.c) ---- */
+/* ---- messages and command dispatch (cli_main.c, shared with ifu-sim) ---- */
 
-/* Print "ifu: <what>: <why>" on stderr; why is printf-style. Returns err so
- * that callers can write `return cli_fail(IFU_EINVAL, "--version", ...)`. */
+/* Print "<tool>: <what>: <why>" on stderr (the tool cli_main runs, "ifu" before
+ * it is called); why is printf-style. Returns err so that callers can write
+ * `return cli_fail(IFU_EINVAL, "--version", ...)`. */
 int cli_fail(int err, const char *what, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Make name the prefix of cli_fail's messages (a program that does not go
+ * through cli_main). */
+void cli_set_prog(const char *name);
+
+/* One command of a tool: `<tool> <name> ARGS` calls run(argc, argv) with
+ * argv[0] = name; it returns 0 or a negative code. */
+struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+/* A tool made of commands (ifu, ifu-sim). */
+struct cli_tool {
+    const char *name; /* the program's name, the prefix of its messages */
+    const struct cli_command *commands;
+    size_t count;
+    void (*help)(FILE *out);     /* the tool's usage text (cli_list_commands helps) */
+    int (*exit_status)(int err); /* a command's code -> the process exit status */
+    const char *version;         /* printed by --version and `version`; NULL: none */
+};
+
+/* main() of a tool: `<tool> <command> ...`, `<tool> help [command]`, -h,
+ * --help and, with a version, --version and `version`. A command that
+ * succeeded but whose output could not be written fails with IFU_EIO.
+ * Returns the exit status. */
+int cli_main(const struct cli_tool *tool, int argc, char **argv);
+
+/* Print the tool's commands, one per line: name (padded to width), summary. */
+void cli_list_commands(FILE *out, const struct cli_tool *tool, int width);
+
+/* ---- exit status of ifu (main.c) ---- */
 
 /* The process exit status for a code returned by a command. */
 int cli_exit_status(int err);

@@ -4,20 +4,12 @@
  * (opt.c) and returns 0 or a negative IFU_E* code after printing its one
  * line of complaint. The code becomes the exit status here, so every command
  * fails the same way. docs/CLI.md is the user's manual. */
-#include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 #include "smp.h"
 
-struct command {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *summary;
-};
-
-static const struct command commands[] = {
+static const struct cli_command commands[] = {
     {"keygen", cli_cmd_keygen, "generate a private key (PKCS#8 PEM)"},
     {"getpub", cli_cmd_getpub, "print the public key of a key file"},
     {"getpubhash", cli_cmd_getpubhash, "print the SHA-256 of the public key"},
@@ -29,25 +21,6 @@ static const struct command commands[] = {
     {"provision", cli_cmd_provision, "make a keystore image (flash page, OTP, C table) from keys"},
     {"smp", cli_cmd_smp, "update a device over a serial line with MCUmgr's SMP protocol"},
 };
-
-#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
-
-/* see cli.h */
-int cli_fail(int err, const char *what, const char *fmt, ...)
-{
-    va_list ap;
-
-    fflush(stdout);
-    fputs("ifu: ", stderr);
-    if (what != NULL) {
-        fprintf(stderr, "%s: ", what);
-    }
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return err;
-}
 
 /* see cli.h */
 int cli_exit_status(int err)
@@ -73,6 +46,17 @@ int cli_exit_status(int err)
     }
 }
 
+static void print_help(FILE *out);
+
+static const struct cli_tool tool = {
+    .name = "ifu",
+    .commands = commands,
+    .count = sizeof commands / sizeof commands[0],
+    .help = print_help,
+    .exit_status = cli_exit_status,
+    .version = CLI_VERSION,
+};
+
 static void print_help(FILE *out)
 {
     fputs("usage: ifu <command> [options] [arguments]\n"
@@ -81,9 +65,7 @@ static void print_help(FILE *out)
           "\n"
           "commands:\n",
           out);
-    for (size_t i = 0; i < COMMAND_COUNT; i++) {
-        fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
-    }
+    cli_list_commands(out, &tool, 11);
     fputs("  help        this text, or `ifu help <command>` for one command\n"
           "  version     print the ifu version\n"
           "\n"
@@ -93,57 +75,7 @@ static void print_help(FILE *out)
           out);
 }
 
-static const struct command *find_command(const char *name)
-{
-    for (size_t i = 0; i < COMMAND_COUNT; i++) {
-        if (strcmp(commands[i].name, name) == 0) {
-            return &commands[i];
-        }
-    }
-    return NULL;
-}
-
-static int finish(int err)
-{
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        if (err == 0) {
-            err = cli_fail(IFU_EIO, "stdout", "write failed");
-        }
-    }
-    return cli_exit_status(err);
-}
-
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        print_help(stderr);
-        return CLI_EXIT_USAGE;
-    }
-    const char *name = argv[1];
-    if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
-        print_help(stdout);
-        return finish(0);
-    }
-    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
-        printf("ifu %s\n", CLI_VERSION);
-        return finish(0);
-    }
-    if (strcmp(name, "help") == 0) {
-        if (argc < 3) {
-            print_help(stdout);
-            return finish(0);
-        }
-        const struct command *cmd = find_command(argv[2]);
-        if (cmd == NULL) {
-            return finish(cli_fail(IFU_EINVAL, argv[2], "no such command (try `ifu help`)"));
-        }
-        char help_opt[] = "--help";
-        char *sub_argv[] = {argv[2], help_opt, NULL};
-        return finish(cmd->run(2, sub_argv));
-    }
-    const struct command *cmd = find_command(name);
-    if (cmd == NULL) {
-        return finish(cli_fail(IFU_EINVAL, name, "no such command (try `ifu help`)"));
-    }
-    return finish(cmd->run(argc - 1, argv + 1));
+    return cli_main(&tool, argc, argv);
 }
