@@ -73,6 +73,8 @@ with open(out + '/uncovered.txt', 'w') as w:
     w.writelines(p + '\n' for p in partial)
 pl = 100.0 * lines_hit / lines if lines else 0.0
 pb = 100.0 * br_hit / br if br else 0.0
+# The per-file table, with the lines never run ("Missing"), goes into the CI log itself.
+sys.stdout.write(open(out + '/summary.txt').read())
 print('coverage of src/: lines %.1f%% (%d of %d), branches %.1f%% (%d of %d)'
       % (pl, lines_hit, lines, pb, br_hit, br))
 print('coverage goal: lines >= %.0f%%, branches >= %.0f%%; floor enforced: lines >= %.1f%%, '
