@@ -122,9 +122,10 @@ void ifu_tz_fault(void)
                                         "SecureFault"};
     const char *name = exc >= 3u && exc <= 7u ? names[exc - 3u] : "fault";
     ifu_uart_printf(
-        log_uart, "tz-s: %s: SFSR=0x%08x SFAR=0x%08x CFSR=0x%08x BFAR=0x%08x HFSR=0x%08x\n", name,
-        (unsigned)REG(IFU_V8M_SFSR), (unsigned)REG(IFU_V8M_SFAR), (unsigned)REG(IFU_V8M_CFSR),
-        (unsigned)REG(IFU_V8M_BFAR), (unsigned)REG(IFU_V8M_HFSR));
+        log_uart,
+        "tz-s: %s: SFSR=0x%08x SFAR=0x%08x CFSR=0x%08x BFAR=0x%08x HFSR=0x%08x MMFAR=0x%08x\n",
+        name, (unsigned)REG(IFU_V8M_SFSR), (unsigned)REG(IFU_V8M_SFAR), (unsigned)REG(IFU_V8M_CFSR),
+        (unsigned)REG(IFU_V8M_BFAR), (unsigned)REG(IFU_V8M_HFSR), (unsigned)REG(IFU_V8M_MMFAR));
     ifu_semihost_exit(100u + exc);
 }
 
@@ -285,8 +286,22 @@ static psa_status_t reboot_hook(void *ctx)
     return PSA_ERROR_GENERIC_ERROR;
 }
 
+/* The keystore's lock hook (docs/KEYS.md §2.3): ifu_boot_go calls it after
+ * its last keystore and counter write, before it names the image. The
+ * Non-secure side never reaches the Secure NOR (no SAU region covers it);
+ * this makes the keystore page and the counter ring read-only for the
+ * Secure image's own later code as well (the gateways, the PSA FWU
+ * facade, which only read them) until the next reset: Secure MPU region 0,
+ * one region over both (IFU_AN505_BOOTDATA_*). */
+static int lock_bootdata(void *ctx)
+{
+    (void)ctx;
+    return ifu_an505_secure_mpu_ro(0u, IFU_AN505_FLASH_S + IFU_AN505_BOOTDATA_OFF,
+                                   IFU_AN505_BOOTDATA_SIZE);
+}
+
 /* The keystore page and the counter ring in the Secure NOR, after the
- * slots (board.h). 0 or IFU_EINVAL. */
+ * slots (board.h), the keystore with its lock hook. 0 or IFU_EINVAL. */
 static int bootdata_init(const struct ifu_flash *fl)
 {
     keystore_area.flash = fl;
@@ -296,6 +311,7 @@ static int bootdata_init(const struct ifu_flash *fl)
     counter_area.off = IFU_AN505_COUNTER_OFF;
     counter_area.size = IFU_AN505_COUNTER_SIZE;
     int err = ifu_keys_init_area(&keystore, &keystore_area, IFU_AN505_KEY_SLOTS);
+    keystore.lock = lock_bootdata;
     if (err == 0) {
         err = ifu_counter_flash_init(&counter, &counter_area);
     }
@@ -352,6 +368,11 @@ static int secure_boot(void)
         ifu_uart_printf(log_uart, "tz-s: security counter raised to %u (the confirmed image's)\n",
                         (unsigned)cs.value);
     }
+    ifu_uart_printf(log_uart,
+                    "tz-s: keystore and counter locked read-only (Secure MPU region 0, "
+                    "0x%08x+0x%x)\n",
+                    (unsigned)(IFU_AN505_FLASH_S + IFU_AN505_BOOTDATA_OFF),
+                    (unsigned)IFU_AN505_BOOTDATA_SIZE);
     uint32_t len = boot_res.info.hdr.img_size;
     if (boot_res.slot != 0u || len > IFU_AN505_NS_CODE_SIZE) {
         return IFU_ELAYOUT;
@@ -426,6 +447,16 @@ int main(void)
     /* Faults as their own exceptions, reported with their status. */
     REG(IFU_V8M_SHCSR) |= IFU_V8M_SHCSR_SECUREFAULTENA | IFU_V8M_SHCSR_BUSFAULTENA |
                           IFU_V8M_SHCSR_MEMFAULTENA | IFU_V8M_SHCSR_USGFAULTENA;
+    if (probe == IFU_TZ_PROBE_SECURE_WRITE_BOOTDATA) {
+        /* The lock holds against this image too: a Secure store into the
+         * keystore page (slot 1, still erased) is a MemManage fault. */
+        ifu_uart_printf(log_uart, "tz-s: probe %u: Secure store into the locked keystore page\n",
+                        (unsigned)probe);
+        *(volatile uint32_t *)(uintptr_t)(IFU_AN505_FLASH_S + IFU_AN505_KEYSTORE_OFF + 48u) =
+            0x0000014bu;
+        ifu_uart_printf(log_uart, "tz-s: probe %u NOT faulted\n", (unsigned)probe);
+        return 1;
+    }
     ifu_an505_sau_setup();
     /* Only the Non-secure halves become Non-secure in the MPCs: SSRAM1's
      * first 2 MiB (this image) and SSRAM2's first MiB (its RAM, the key

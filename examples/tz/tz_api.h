@@ -67,7 +67,7 @@ psa_status_t ifu_tz_security_counter(uint32_t *value);
 
 /* The probes the Non-secure application runs (the Secure image passes the
  * number in r0 to its reset handler; QEMU's -append "probe=N" selects it).
- * 0 and 8 call the gateways legitimately; 1..7 and 9..13 must fault. */
+ * 0 and 8 call the gateways legitimately; 1..7 and 9..14 must fault. */
 enum ifu_tz_probe {
     IFU_TZ_PROBE_GATEWAY = 0,    /* call ifu_tz_fwu_query, check its answer */
     IFU_TZ_PROBE_READ_SECRET,    /* read the device key word, Secure alias: SAU/IDAU */
@@ -83,6 +83,10 @@ enum ifu_tz_probe {
     IFU_TZ_PROBE_WRITE_KEYSTORE, /* program over it (a free slot's first byte) */
     IFU_TZ_PROBE_READ_COUNTER,   /* read the counter ring in the Secure NOR */
     IFU_TZ_PROBE_WRITE_COUNTER,  /* store into it (an erased record) */
+    /* Run by the Secure image itself, before it starts this application: a
+     * Secure store into the keystore page after the boot engine locked it
+     * (Secure MPU). */
+    IFU_TZ_PROBE_SECURE_WRITE_BOOTDATA,
     IFU_TZ_PROBES
 };
 

@@ -104,6 +104,7 @@
 #define IFU_V8M_CFSR                 0xE000ED28u
 #define IFU_V8M_HFSR                 0xE000ED2Cu
 #define IFU_V8M_BFAR                 0xE000ED38u
+#define IFU_V8M_MMFAR                0xE000ED34u
 #define IFU_V8M_SAU_CTRL             0xE000EDD0u
 #define IFU_V8M_SAU_RNR              0xE000EDD8u
 #define IFU_V8M_SAU_RBAR             0xE000EDDCu
@@ -111,5 +112,13 @@
 #define IFU_V8M_SFSR                 0xE000EDE4u
 #define IFU_V8M_SFAR                 0xE000EDE8u
 #define IFU_V8M_VTOR_NS              0xE002ED08u /* the Non-secure SCB's VTOR, seen from Secure state */
+/* The MPU (PMSAv8, DDI 0553 B10.2); from Secure state these addresses reach
+ * the Secure MPU, which checks only Secure-state accesses. */
+#define IFU_V8M_MPU_TYPE  0xE000ED90u
+#define IFU_V8M_MPU_CTRL  0xE000ED94u
+#define IFU_V8M_MPU_RNR   0xE000ED98u
+#define IFU_V8M_MPU_RBAR  0xE000ED9Cu
+#define IFU_V8M_MPU_RLAR  0xE000EDA0u
+#define IFU_V8M_MPU_MAIR0 0xE000EDC0u
 
 #endif /* IFU_AN505_BOARD_H */
