@@ -355,7 +355,7 @@ fi
 
 T=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 if [ "$FAILS" -ne 0 ]; then
-    echo "tz-demo: $FAILS probe(s) FAILED (logs in $WORK) in ${T}s"
+    echo "tz-demo: $FAILS check(s) FAILED (logs in $WORK) in ${T}s"
     exit 1
 fi
 echo "tz-demo: the gateways worked (query, counter, updates streamed through them, reject), the" \
