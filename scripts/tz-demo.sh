@@ -76,6 +76,8 @@ fi
 [ -x "$IFU" ] || { echo "tz-demo: no ifu tool at $IFU" >&2; exit 1; }
 KEY=$WORK/key.pem
 [ -f "$KEY" ] || quiet "$IFU" keygen -k "$KEY" -t ecdsa-p256
+OTHER_KEY=$WORK/other-key.pem # provisioned instead of KEY in one run: nothing may boot
+[ -f "$OTHER_KEY" ] || quiet "$IFU" keygen -k "$OTHER_KEY" -t ecdsa-p256
 
 # libifu (device library, the overwrite boot engine with the PSA FWU facade) and its crypto,
 # cross-built for the Cortex-M33 with cmake/arm-none-eabi.cmake: ECDSA P-256 through p256-m
@@ -164,6 +166,12 @@ dd if="$WORK/v1.bin" of="$WORK/nor-seed.img" bs=512 seek=$(($(board PRIMARY_OFF)
     conv=notrunc status=none
 dd if="$WORK/keystore.bin" of="$WORK/nor-seed.img" bs=512 seek=$(($(board KEYSTORE_OFF) / 512)) \
     conv=notrunc status=none
+# The same flash with another key's anchor in the keystore page instead.
+quiet "$IFU" provision -f flash -s "$(($(board KEY_SLOTS)))" -w "$(($(board FLASH_WRITE)))" \
+    --size "$(($(board KEYSTORE_SIZE)))" -o "$WORK/keystore-other.bin" "$OTHER_KEY"
+cp "$WORK/nor-seed.img" "$WORK/nor-seed-other.img"
+dd if="$WORK/keystore-other.bin" of="$WORK/nor-seed-other.img" bs=512 \
+    seek=$(($(board KEYSTORE_OFF) / 512)) conv=notrunc status=none
 api() { awk -v n="IFU_TZ_$1" '$2 == n { sub(/u$/, "", $3); print $3 }' "$ROOT/examples/tz/tz_api.h"; }
 GOOD=$(api UPDATE_GOOD)
 BAD=$(api UPDATE_TAMPERED)
@@ -177,11 +185,12 @@ echo "tz-demo: key word at $SECRET (Secure RAM), gateway veneer at $VENEER, its 
 
 # ---- runs ----------------------------------------------------------------------------------
 
-# run N: QEMU with probe N; sets RC and OUT (the UART log).
+# run N [SEED]: QEMU with probe N on a fresh copy of SEED (default nor-seed.img); sets RC and
+# OUT (the UART log).
 run() {
-    OUT=$WORK/probe$1.log
+    OUT=$WORK/probe$1${2:+-$2}.log
     RC=0
-    cp "$WORK/nor-seed.img" "$WORK/nor.img"
+    cp "$WORK/${2:-nor-seed}.img" "$WORK/nor.img"
     timeout 20 qemu-system-arm -M mps2-an505 -display none -monitor none \
         -serial file:"$OUT" -semihosting-config enable=on,target=native \
         -kernel "$WORK/secure.elf" \
@@ -190,7 +199,7 @@ run() {
         -device "loader,file=$WORK/good.upd,addr=$GOOD,force-raw=on" \
         -device "loader,file=$WORK/tampered.upd,addr=$BAD,force-raw=on" \
         -device "loader,file=$WORK/oldepoch.upd,addr=$OLD,force-raw=on" \
-        -append "probe=$1" >"$WORK/qemu$1.out" 2>&1 || RC=$?
+        -append "probe=$1" >"$WORK/qemu$1${2:+-$2}.out" 2>&1 || RC=$?
     if [ "$VERBOSE" = 1 ]; then
         tr -d '\r' <"$OUT" | sed 's/^/    | /'
     fi
@@ -240,6 +249,19 @@ expect "keystore" "the Secure image trusts the provisioned anchor (keystore slot
 expect "counter gateway" "ifu_tz_security_counter: 2 (the first boot raised the blank ring to the confirmed 1.2.3's counter); refused (-135) a Secure pointer and its Non-secure alias" \
     "tz-s: security counter raised to 2 (the confirmed image's)" \
     "tz-ns: ifu_tz_security_counter: status 0, counter 2; Secure pointer: status -135; its Non-secure alias: status -135"
+dump
+# The same flash with another key's anchor provisioned: the Secure image trusts no key of its
+# own, so the signed image must not verify and nothing Non-secure may start.
+run 0 nor-seed-other
+why=$(grep -ao "secure boot failed: .*" "$OUT" | tr -d '\r' | head -n 1 || true)
+expect "keystore" "with another key's anchor provisioned instead, the Secure image refuses the image ($why, exit $RC) and starts nothing" \
+    "tz-s: keystore in Secure flash at 0x80020000: 1 valid key(s) in 4 slots" \
+    "tz-s: secure boot failed: "
+if [ "$RC" != 4 ] || grep -aq "tz-ns:" "$OUT"; then
+    echo "tz keystore: FAILED (exit $RC, wanted 4 with no Non-secure line)"
+    FAILS=$((FAILS + 1))
+    DUMP=1
+fi
 dump
 
 # Probe 8: updates through the gateways (the PSA FWU facade in the Secure image), one run with

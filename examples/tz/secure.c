@@ -333,19 +333,22 @@ static int secure_boot(void)
     if (err != 0) {
         return err;
     }
-    int nkeys = ifu_keys_load(&keystore, NULL, NULL);
+    /* A counter that cannot be read stops the boot (main reports why);
+     * so does a keystore without a VALID slot: nothing provisioned, trust
+     * nothing. */
     err = ifu_counter_get(&counter, &cs);
+    if (err != 0) {
+        return err;
+    }
+    int nkeys = ifu_keys_load(&keystore, NULL, NULL);
     ifu_uart_printf(log_uart,
                     "tz-s: keystore in Secure flash at 0x%08x: %d valid key(s) in %u slots; "
                     "security counter %u (ring at 0x%08x)\n",
                     (unsigned)(IFU_AN505_FLASH_S + IFU_AN505_KEYSTORE_OFF), nkeys,
-                    (unsigned)keystore.slots, err == 0 ? (unsigned)cs.value : 0u,
+                    (unsigned)keystore.slots, (unsigned)cs.value,
                     (unsigned)(IFU_AN505_FLASH_S + IFU_AN505_COUNTER_OFF));
     if (nkeys <= 0) {
-        return nkeys < 0 ? nkeys : IFU_ENOKEY; /* nothing provisioned: trust nothing */
-    }
-    if (err != 0) {
-        return err;
+        return nkeys < 0 ? nkeys : IFU_ENOKEY;
     }
     memset(&boot_cfg, 0, sizeof boot_cfg);
     boot_cfg.primary.flash = fl;
