@@ -8,8 +8,8 @@
 # epoch refused, a staged one rejected), and the counter moves with the confirmed update; each
 # forbidden access (Secure RAM, Secure code, a non-SG entry, the same through the Non-secure
 # alias, the keystore page and the counter ring, and a Secure store after the lock) faults
-# with the expected SecureFault/BusFault/MemManage status. About 40 s from scratch on a busy
-# 2-core machine, 13 s with the cross build done. Skipped (exit 77, with a message) without
+# with the expected SecureFault/BusFault/MemManage status. 22-41 s from scratch on a busy
+# 2-core machine, 12 s with the cross build done. Skipped (exit 77, with a message) without
 # qemu-system-arm or arm-none-eabi-gcc.
 if(NOT CMAKE_CROSSCOMPILING AND IFU_BUILD_TOOLS AND TARGET ifu_cli)
     add_test(NAME qemu_tz
