@@ -5,17 +5,22 @@
  *      state the PSA FWU facade rebuilt from the Secure NOR), and check that
  *      it refuses a Secure pointer; exit 0 through semihosting if all held,
  *      1 if not;
- *   8: stream a tampered signed image, then a good one, through the
- *      gateways ifu_tz_fwu_start/_write/_finish (the host put both at
- *      IFU_TZ_UPDATE_TAMPERED and IFU_TZ_UPDATE_GOOD): the tampered one must
- *      be refused with PSA_ERROR_INVALID_SIGNATURE and leave FAILED, which
- *      ifu_tz_fwu_clean clears; the good one must finish with PSA_SUCCESS
- *      (CANDIDATE); a block in Secure memory must be refused. Then install
- *      and request a reboot: the Secure image installs the update and starts
- *      it, the same probe runs again, finds it installed (UPDATED: the
- *      overwrite engine has no trial), and cleans the staging slot (READY).
- *      Exit 0 or 1;
- *   9: read the Secure NOR (must fault, like 1..6);
+ *   8: stream a tampered signed image, one of an old security epoch, then a
+ *      good one, through the gateways ifu_tz_fwu_start/_write/_finish (the
+ *      host put them at IFU_TZ_UPDATE_TAMPERED, _OLD_EPOCH and _GOOD): the
+ *      tampered one must be refused with PSA_ERROR_INVALID_SIGNATURE, the old
+ *      epoch one (security counter below the stored one) with
+ *      PSA_ERROR_NOT_PERMITTED, each leaving FAILED, which ifu_tz_fwu_clean
+ *      clears, while this image keeps running; a block in Secure memory must
+ *      be refused; the good one must finish with PSA_SUCCESS (CANDIDATE).
+ *      Then install it and reject it (ifu_tz_fwu_reject: STAGED -> FAILED with
+ *      the given error), clean, stream it again, install and request a
+ *      reboot: the Secure image installs the update, raises the stored
+ *      counter and starts it; the same probe runs again, finds it installed
+ *      (UPDATED: the overwrite engine has no trial) and the counter raised,
+ *      and cleans the staging slot (READY). Exit 0 or 1;
+ *   9..13: read the Secure NOR, read and write the keystore page, read and
+ *      write the counter ring (must fault, like 1..6);
  *   1..7: one forbidden access each. It must fault (the Secure fault
  *      handler reports it and ends the run with 100 + the exception number);
  *      if the access completes, this prints "NOT faulted" and the value read
@@ -49,6 +54,13 @@
 #ifndef IFU_TZ_UPDATE_VERSION_MAJOR /* the update's version (scripts/tz-demo.sh) */
 #define IFU_TZ_UPDATE_VERSION_MAJOR 1
 #define IFU_TZ_UPDATE_VERSION_MINOR 3
+#endif
+/* Security counters (scripts/tz-demo.sh signs with them): the running
+ * image's, which the Secure boot engine stores when it boots it confirmed,
+ * and the update's. The old-epoch image carries one below the first. */
+#ifndef IFU_TZ_NS_SEC_CNT
+#define IFU_TZ_NS_SEC_CNT     2u
+#define IFU_TZ_UPDATE_SEC_CNT 3u
 #endif
 
 #define UART IFU_AN505_UART0_NS
@@ -119,6 +131,17 @@ static int gateway(void)
     ifu_uart_printf(
         UART, "tz-ns: ifu_tz_fwu_query(0, object straddling the NS RAM end): status %d\n", (int)st);
     ok = ok && st == PSA_ERROR_INVALID_ARGUMENT;
+    /* The counter gateway: the stored value, and the same pointer checks. */
+    uint32_t ctr = 0u;
+    st = ifu_tz_security_counter(&ctr);
+    psa_status_t s1 = ifu_tz_security_counter((uint32_t *)(uintptr_t)IFU_TZ_SECRET);
+    psa_status_t s2 = ifu_tz_security_counter((uint32_t *)(uintptr_t)NS_ALIAS(IFU_TZ_SECRET));
+    ifu_uart_printf(UART,
+                    "tz-ns: ifu_tz_security_counter: status %d, counter %u; Secure pointer: "
+                    "status %d; its Non-secure alias: status %d\n",
+                    (int)st, (unsigned)ctr, (int)s1, (int)s2);
+    ok = ok && st == PSA_SUCCESS && ctr == IFU_TZ_NS_SEC_CNT && s1 == PSA_ERROR_INVALID_ARGUMENT &&
+         s2 == PSA_ERROR_INVALID_ARGUMENT;
     ifu_uart_printf(UART, "tz-ns: gateway %s\n", ok ? "ok" : "FAILED");
     return ok ? 0 : 1;
 }
@@ -151,7 +174,53 @@ static uint8_t query_state(void)
     return ifu_tz_fwu_query(0u, &info) == PSA_SUCCESS ? info.state : 0xFFu;
 }
 
+/* The stored counter through its gateway; 0xFFFFFFFF if it failed. */
+static uint32_t stored_counter(void)
+{
+    uint32_t v = 0u;
+    return ifu_tz_security_counter(&v) == PSA_SUCCESS ? v : 0xFFFFFFFFu;
+}
+
 static int fwu_after_reboot(const psa_fwu_component_info_t *info);
+
+/* Stream the image at addr; it must be refused with want and leave FAILED;
+ * clean must make the component READY again with the running image (the
+ * one this code is) unchanged. 1 if all held. */
+static int refused(const char *what, uint32_t addr, psa_status_t want)
+{
+    uint32_t n = 0u;
+    psa_status_t st = stream(addr, &n);
+    uint8_t state = query_state();
+    psa_status_t sc = ifu_tz_fwu_clean(0u);
+    psa_fwu_component_info_t info = {0};
+    psa_status_t sq = ifu_tz_fwu_query(0u, &info);
+    ifu_uart_printf(UART,
+                    "tz-ns: fwu %s: %u bytes written, status %d, state %u; clean: status %d, "
+                    "state %u; running %u.%u.%u\n",
+                    what, (unsigned)n, (int)st, (unsigned)state, (int)sc, (unsigned)info.state,
+                    (unsigned)info.version.major, (unsigned)info.version.minor,
+                    (unsigned)info.version.patch);
+    return st == want && state == PSA_FWU_FAILED && sc == PSA_SUCCESS && sq == PSA_SUCCESS &&
+           info.state == PSA_FWU_READY && info.version.major == IFU_TZ_NS_VERSION_MAJOR &&
+           info.version.minor == IFU_TZ_NS_VERSION_MINOR &&
+           info.version.patch == IFU_TZ_NS_VERSION_PATCH;
+}
+
+/* Stream the good image to CANDIDATE and install it (STAGED). 1 if held. */
+static int stage_good(const char *what)
+{
+    uint32_t n = 0u;
+    psa_status_t st = stream(IFU_TZ_UPDATE_GOOD, &n);
+    uint8_t state = query_state();
+    psa_status_t si = ifu_tz_fwu_install();
+    uint8_t state2 = query_state();
+    ifu_uart_printf(UART,
+                    "tz-ns: fwu %s: %u bytes written, status %d, state %u; install: status %d, "
+                    "state %u\n",
+                    what, (unsigned)n, (int)st, (unsigned)state, (int)si, (unsigned)state2);
+    return st == PSA_SUCCESS && state == PSA_FWU_CANDIDATE && n == *at(IFU_TZ_UPDATE_GOOD) &&
+           si == PSA_SUCCESS_REBOOT && state2 == PSA_FWU_STAGED;
+}
 
 static int fwu(void)
 {
@@ -160,19 +229,15 @@ static int fwu(void)
         (info.state == PSA_FWU_TRIAL || info.state == PSA_FWU_UPDATED)) {
         return fwu_after_reboot(&info);
     }
-    uint32_t n = 0u;
-    psa_status_t st = stream(IFU_TZ_UPDATE_TAMPERED, &n);
-    uint8_t state = query_state();
-    ifu_uart_printf(UART, "tz-ns: fwu tampered: %u bytes written, status %d, state %u\n",
-                    (unsigned)n, (int)st, (unsigned)state);
-    int ok = st == PSA_ERROR_INVALID_SIGNATURE && state == PSA_FWU_FAILED;
-    st = ifu_tz_fwu_clean(0u);
-    state = query_state();
-    ifu_uart_printf(UART, "tz-ns: fwu clean: status %d, state %u\n", (int)st, (unsigned)state);
-    ok = ok && st == PSA_SUCCESS && state == PSA_FWU_READY;
+    uint32_t ctr = stored_counter();
+    ifu_uart_printf(UART, "tz-ns: stored security counter %u\n", (unsigned)ctr);
+    int ok = ctr == IFU_TZ_NS_SEC_CNT;
+    ok = refused("tampered", IFU_TZ_UPDATE_TAMPERED, PSA_ERROR_INVALID_SIGNATURE) && ok;
+    ok = refused("old epoch", IFU_TZ_UPDATE_OLD_EPOCH, PSA_ERROR_NOT_PERMITTED) && ok;
+    ok = ok && stored_counter() == IFU_TZ_NS_SEC_CNT;
     /* A block in Secure memory (the key word) or its Non-secure alias: the
      * gateway refuses it before copying anything. */
-    st = ifu_tz_fwu_start(0u, NULL, 0u);
+    psa_status_t st = ifu_tz_fwu_start(0u, NULL, 0u);
     psa_status_t s1 = ifu_tz_fwu_write(0u, 0u, (const void *)(uintptr_t)IFU_TZ_SECRET, 16u);
     psa_status_t s2 =
         ifu_tz_fwu_write(0u, 0u, (const void *)(uintptr_t)NS_ALIAS(IFU_TZ_SECRET), 16u);
@@ -183,22 +248,29 @@ static int fwu(void)
                     (int)s1, (int)s2, (int)s3, (int)s4);
     ok = ok && st == PSA_SUCCESS && s1 == PSA_ERROR_INVALID_ARGUMENT &&
          s2 == PSA_ERROR_INVALID_ARGUMENT && s3 == PSA_SUCCESS && s4 == PSA_SUCCESS;
-    st = stream(IFU_TZ_UPDATE_GOOD, &n);
-    state = query_state();
-    ifu_uart_printf(UART, "tz-ns: fwu good: %u bytes written, status %d, state %u\n", (unsigned)n,
-                    (int)st, (unsigned)state);
-    ok = ok && st == PSA_SUCCESS && state == PSA_FWU_CANDIDATE && n == *at(IFU_TZ_UPDATE_GOOD);
+    /* psa_fwu_reject: nothing to reject in READY; STAGED -> FAILED with the
+     * caller's error in info.error (the request is voided); clean. */
+    psa_status_t r0 = ifu_tz_fwu_reject(IFU_TZ_REJECT_ERROR);
+    ok = stage_good("good") && ok;
+    psa_status_t r1 = ifu_tz_fwu_reject(IFU_TZ_REJECT_ERROR);
+    info.state = 0xFFu;
+    psa_status_t sq = ifu_tz_fwu_query(0u, &info);
+    psa_status_t sc = ifu_tz_fwu_clean(0u);
+    uint8_t state = query_state();
+    ifu_uart_printf(UART,
+                    "tz-ns: fwu reject: in READY status %d; in STAGED status %d, state %u, "
+                    "error %d; clean: status %d, state %u\n",
+                    (int)r0, (int)r1, (unsigned)info.state, (int)info.error, (int)sc,
+                    (unsigned)state);
+    ok = ok && r0 == PSA_ERROR_BAD_STATE && r1 == PSA_SUCCESS && sq == PSA_SUCCESS &&
+         info.state == PSA_FWU_FAILED && info.error == IFU_TZ_REJECT_ERROR && sc == PSA_SUCCESS &&
+         state == PSA_FWU_READY;
+    ok = ok && stage_good("good again");
     if (!ok) {
         ifu_uart_printf(UART, "tz-ns: fwu FAILED\n");
         return 1;
     }
-    st = ifu_tz_fwu_install();
-    state = query_state();
-    ifu_uart_printf(UART, "tz-ns: fwu install: status %d, state %u; rebooting\n", (int)st,
-                    (unsigned)state);
-    if (st != PSA_SUCCESS_REBOOT || state != PSA_FWU_STAGED) {
-        return 1;
-    }
+    ifu_uart_printf(UART, "tz-ns: fwu rebooting\n");
     st = ifu_tz_fwu_request_reboot(); /* returns only if it failed */
     ifu_uart_printf(UART, "tz-ns: fwu request_reboot returned %d\n", (int)st);
     return 1;
@@ -207,15 +279,20 @@ static int fwu(void)
 /* Probe 8 after the reboot: the Secure boot engine installed the update.
  * A boot engine with trials (swap, XIP) starts it on trial (TRIAL): accept
  * it. The overwrite engine of this demo installs for good (UPDATED, no
- * revert possible; docs/PSA-FWU.md): accept must then be refused. Either
- * way the component ends UPDATED; clean then frees the staging slot. */
+ * revert possible; docs/PSA-FWU.md) and raises the stored counter to the
+ * update's: accept must then be refused. Either way the component ends
+ * UPDATED; clean then frees the staging slot. */
 static int fwu_after_reboot(const psa_fwu_component_info_t *info)
 {
-    ifu_uart_printf(UART, "tz-ns: fwu after the reboot: version %u.%u.%u, state %u\n",
+    uint32_t ctr = stored_counter();
+    ifu_uart_printf(UART,
+                    "tz-ns: fwu after the reboot: version %u.%u.%u, state %u, stored security "
+                    "counter %u\n",
                     (unsigned)info->version.major, (unsigned)info->version.minor,
-                    (unsigned)info->version.patch, (unsigned)info->state);
+                    (unsigned)info->version.patch, (unsigned)info->state, (unsigned)ctr);
     int ok = info->version.major == IFU_TZ_UPDATE_VERSION_MAJOR &&
              info->version.minor == IFU_TZ_UPDATE_VERSION_MINOR;
+    ok = ok && ctr == (info->state == PSA_FWU_TRIAL ? IFU_TZ_NS_SEC_CNT : IFU_TZ_UPDATE_SEC_CNT);
     psa_status_t want = info->state == PSA_FWU_TRIAL ? PSA_SUCCESS : PSA_ERROR_BAD_STATE;
     psa_status_t st = ifu_tz_fwu_accept();
     uint8_t state = query_state();
@@ -259,6 +336,25 @@ static void probe_run(uint32_t probe)
     case IFU_TZ_PROBE_READ_FLASH:
         p = at(IFU_AN505_FLASH_S);
         v = *p;
+        break;
+    case IFU_TZ_PROBE_READ_KEYSTORE: /* slot 0's anchor */
+        p = at(IFU_AN505_FLASH_S + IFU_AN505_KEYSTORE_OFF + 4u);
+        v = *p;
+        break;
+    case IFU_TZ_PROBE_WRITE_KEYSTORE:
+        /* Slot 1's record, still erased: an anchor of the attacker's. */
+        p = at(IFU_AN505_FLASH_S + IFU_AN505_KEYSTORE_OFF + 48u);
+        *p = 0x0000014bu;
+        break;
+    case IFU_TZ_PROBE_READ_COUNTER: /* the ring's first record */
+        p = at(IFU_AN505_FLASH_S + IFU_AN505_COUNTER_OFF);
+        v = *p;
+        break;
+    case IFU_TZ_PROBE_WRITE_COUNTER:
+        /* An erased record of the second sector: a lower value there would
+         * roll the counter back. */
+        p = at(IFU_AN505_FLASH_S + IFU_AN505_COUNTER_OFF + 0x1000u);
+        *p = 0u;
         break;
     case IFU_TZ_PROBE_READ_PERIPH:
         /* UART1's BAUDDIV, which the Secure image set to 16 through the

@@ -1,9 +1,12 @@
 /* The Secure image of the TrustZone demo on mps2-an505 (docs/PORTING.md,
  * "TrustZone on mps2-an505"): the bootloader. It runs libifu's boot engine
- * over a NOR flash in the PSRAM (Secure by the SAU) with the trust anchor linked into its
- * own code, copies the verified Non-secure image to 0x00200000, sets up the
- * PSA FWU facade over the same slots, keeps all that state (and a device
- * key word) in Secure RAM, makes SSRAM1's first 2 MiB (its own code) and
+ * over a NOR flash in the PSRAM (Secure by the SAU), trusting the anchors of
+ * the keystore page and enforcing the anti-rollback counter ring that sit in
+ * the same Secure flash after the slots (provisioned by `ifu provision` at
+ * build time; the boot engine raises the counter for a confirmed image),
+ * copies the verified Non-secure image to 0x00200000, sets up the
+ * PSA FWU facade over the same slots, keystore and counter, keeps all that
+ * state (and a device key word) in Secure RAM, makes SSRAM1's first 2 MiB (its own code) and
  * SSRAM2's first MiB (its data) Secure in the SAU and the MPCs, exports the
  * facade through Non-secure callable gateways (ifu_tz_fwu_*, tz_api.h),
  * hands UART0 to the Non-secure side and starts the Non-secure application,
@@ -18,7 +21,7 @@
  * Build: -mcpu=cortex-m33 -mcmse, linked with port/cortex-m/an505/secure.ld and
  * -Wl,--section-start=.gnu.sgstubs=0x1000F000 -Wl,--cmse-implib,--out-implib=veneers.o
  * (scripts/tz-demo.sh), with libifu, libifu_boot_overwrite and the crypto
- * cross-built for the Cortex-M33 and the key array of `ifu getpub -e lang-c`.
+ * cross-built for the Cortex-M33. It holds no key of its own.
  *
  * Device code: C99, no malloc. */
 #include <arm_cmse.h>
@@ -27,7 +30,9 @@
 
 #include "board.h"
 #include "ifu/boot.h"
+#include "ifu/counter.h"
 #include "ifu/errors.h"
+#include "ifu/keys.h"
 #include "nor.h"
 #include "psa/update.h"
 #include "semihost.h"
@@ -48,19 +53,17 @@ static void idle_handler(void);
 volatile uint32_t ifu_tz_secret[4]
     __attribute__((used)) = {0x5ec7e7a1u, 0x0badc0deu, 0x13579bdfu, 0x2468ace0u};
 
-/* The trust anchor: the public key the image signatures must verify with
- * (written by `ifu getpub -e lang-c` at build time, scripts/tz-demo.sh), in
- * this image's code, which the MPC keeps Secure. */
-extern const unsigned char ecdsa_pub_key[];
-extern const unsigned int ecdsa_pub_key_len;
-
 /* The update state: the boot engine, the NOR flash driver over the Secure
- * PSRAM (both slots; Secure by the SAU) and the PSA FWU facade's own state
+ * PSRAM (both slots, the keystore page and the counter ring; Secure by the
+ * SAU), the keystore's cache of anchors and the PSA FWU facade's own state
  * (src/psa_fwu.c) all live in Secure RAM; the Non-secure side reaches them
- * only through the gateways below. */
-static struct ifu_key trust_key;
-static struct ifu_keyring trust_ring;
+ * only through the gateways below. The keystore holds SHA-256 anchors
+ * only: images carry their public key (`ifu sign --public-key-format full`). */
 static struct ifu_nor nor;
+static struct ifu_area keystore_area;
+static struct ifu_area counter_area;
+static struct ifu_keystore keystore;
+static struct ifu_counter counter;
 static struct ifu_boot_config boot_cfg;
 static struct ifu_boot boot;
 static struct ifu_boot_result boot_res;
@@ -119,9 +122,10 @@ void ifu_tz_fault(void)
                                         "SecureFault"};
     const char *name = exc >= 3u && exc <= 7u ? names[exc - 3u] : "fault";
     ifu_uart_printf(
-        log_uart, "tz-s: %s: SFSR=0x%08x SFAR=0x%08x CFSR=0x%08x BFAR=0x%08x HFSR=0x%08x\n", name,
-        (unsigned)REG(IFU_V8M_SFSR), (unsigned)REG(IFU_V8M_SFAR), (unsigned)REG(IFU_V8M_CFSR),
-        (unsigned)REG(IFU_V8M_BFAR), (unsigned)REG(IFU_V8M_HFSR));
+        log_uart,
+        "tz-s: %s: SFSR=0x%08x SFAR=0x%08x CFSR=0x%08x BFAR=0x%08x HFSR=0x%08x MMFAR=0x%08x\n",
+        name, (unsigned)REG(IFU_V8M_SFSR), (unsigned)REG(IFU_V8M_SFAR), (unsigned)REG(IFU_V8M_CFSR),
+        (unsigned)REG(IFU_V8M_BFAR), (unsigned)REG(IFU_V8M_HFSR), (unsigned)REG(IFU_V8M_MMFAR));
     ifu_semihost_exit(100u + exc);
 }
 
@@ -241,6 +245,32 @@ psa_status_t __attribute__((cmse_nonsecure_entry)) ifu_tz_fwu_accept(void)
     return psa_fwu_accept();
 }
 
+/* Its only argument is a value the facade records in info.error (the
+ * specification leaves it to the application), so there is no Non-secure
+ * memory to check: the state decides (STAGED -> FAILED, TRIAL -> REJECTED,
+ * else PSA_ERROR_BAD_STATE). */
+psa_status_t __attribute__((cmse_nonsecure_entry)) ifu_tz_fwu_reject(psa_status_t error)
+{
+    return psa_fwu_reject(error);
+}
+
+/* The stored anti-rollback counter, read from the ring in Secure flash (the
+ * Non-secure side cannot read that flash itself). value: a Non-secure,
+ * writable object, checked as query's info is; written only on success. */
+psa_status_t __attribute__((cmse_nonsecure_entry)) ifu_tz_security_counter(uint32_t *value)
+{
+    uint32_t *out = ns_object(value, sizeof *value, CMSE_MPU_READWRITE);
+    if (out == NULL) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    struct ifu_counter_state cs;
+    if (ifu_counter_get(&counter, &cs) != 0) {
+        return PSA_ERROR_STORAGE_FAILURE;
+    }
+    *out = cs.value;
+    return PSA_SUCCESS;
+}
+
 /* psa_fwu_request_reboot's hook: a system reset (SYSRESETREQ). The boot
  * engine then runs again from this image's reset handler. Returns only if
  * the reset has not happened after a while (it takes effect at once on
@@ -256,18 +286,70 @@ static psa_status_t reboot_hook(void *ctx)
     return PSA_ERROR_GENERIC_ERROR;
 }
 
+/* The keystore's lock hook (docs/KEYS.md §2.3): ifu_boot_go calls it after
+ * its last keystore and counter write, before it names the image. The
+ * Non-secure side never reaches the Secure NOR (no SAU region covers it);
+ * this makes the keystore page and the counter ring read-only for the
+ * Secure image's own later code as well (the gateways, the PSA FWU
+ * facade, which only read them) until the next reset: Secure MPU region 0,
+ * one region over both (IFU_AN505_BOOTDATA_*). */
+static int lock_bootdata(void *ctx)
+{
+    (void)ctx;
+    return ifu_an505_secure_mpu_ro(0u, IFU_AN505_FLASH_S + IFU_AN505_BOOTDATA_OFF,
+                                   IFU_AN505_BOOTDATA_SIZE);
+}
+
+/* The keystore page and the counter ring in the Secure NOR, after the
+ * slots (board.h), the keystore with its lock hook. 0 or IFU_EINVAL. */
+static int bootdata_init(const struct ifu_flash *fl)
+{
+    keystore_area.flash = fl;
+    keystore_area.off = IFU_AN505_KEYSTORE_OFF;
+    keystore_area.size = IFU_AN505_KEYSTORE_SIZE;
+    counter_area.flash = fl;
+    counter_area.off = IFU_AN505_COUNTER_OFF;
+    counter_area.size = IFU_AN505_COUNTER_SIZE;
+    int err = ifu_keys_init_area(&keystore, &keystore_area, IFU_AN505_KEY_SLOTS);
+    keystore.lock = lock_bootdata;
+    if (err == 0) {
+        err = ifu_counter_flash_init(&counter, &counter_area);
+    }
+    return err;
+}
+
 /* The boot engine over the Secure NOR: verify the primary slot's image
- * (the Non-secure application, signed by the host `ifu sign`), copy its
- * payload to where it executes, and set the PSA FWU facade up over the same
- * slots. 0 or an IFU_E* code. */
+ * (the Non-secure application, signed by the host `ifu sign`) against the
+ * keystore's anchors and the counter, install a staged update, raise the
+ * counter for the confirmed image, copy the payload to where it executes,
+ * and set the PSA FWU facade up over the same slots, keystore and counter.
+ * 0 or an IFU_E* code. */
 static int secure_boot(void)
 {
     const struct ifu_flash *fl =
         ifu_nor_init(&nor, IFU_AN505_FLASH_S, IFU_AN505_FLASH_SIZE, IFU_AN505_FLASH_WRITE);
-    trust_key.pub = ecdsa_pub_key;
-    trust_key.pub_len = ecdsa_pub_key_len;
-    trust_ring.keys = &trust_key;
-    trust_ring.count = 1u;
+    struct ifu_counter_state cs;
+    int err = fl == NULL ? IFU_EINVAL : bootdata_init(fl);
+    if (err != 0) {
+        return err;
+    }
+    /* A counter that cannot be read stops the boot (main reports why);
+     * so does a keystore without a VALID slot: nothing provisioned, trust
+     * nothing. */
+    err = ifu_counter_get(&counter, &cs);
+    if (err != 0) {
+        return err;
+    }
+    int nkeys = ifu_keys_load(&keystore, NULL, NULL);
+    ifu_uart_printf(log_uart,
+                    "tz-s: keystore in Secure flash at 0x%08x: %d valid key(s) in %u slots; "
+                    "security counter %u (ring at 0x%08x)\n",
+                    (unsigned)(IFU_AN505_FLASH_S + IFU_AN505_KEYSTORE_OFF), nkeys,
+                    (unsigned)keystore.slots, (unsigned)cs.value,
+                    (unsigned)(IFU_AN505_FLASH_S + IFU_AN505_COUNTER_OFF));
+    if (nkeys <= 0) {
+        return nkeys < 0 ? nkeys : IFU_ENOKEY;
+    }
     memset(&boot_cfg, 0, sizeof boot_cfg);
     boot_cfg.primary.flash = fl;
     boot_cfg.primary.off = IFU_AN505_PRIMARY_OFF;
@@ -275,15 +357,25 @@ static int secure_boot(void)
     boot_cfg.secondary.flash = fl;
     boot_cfg.secondary.off = IFU_AN505_SECONDARY_OFF;
     boot_cfg.secondary.size = IFU_AN505_SECONDARY_SIZE;
-    boot_cfg.keys = &trust_ring;
+    boot_cfg.keystore = &keystore;
+    boot_cfg.counter = &counter;
     boot_cfg.hashset = IFU_HASHSET(IFU_HASH_SHA256);
-    int err = ifu_boot_go(&boot, &boot_cfg, &boot_res);
+    err = ifu_boot_go(&boot, &boot_cfg, &boot_res);
     if (err == 0) {
         err = ifu_boot_check(&boot_res);
     }
     if (err != 0) {
         return err;
     }
+    if ((boot_res.actions & IFU_BOOT_DID_COUNTER) != 0u && ifu_counter_get(&counter, &cs) == 0) {
+        ifu_uart_printf(log_uart, "tz-s: security counter raised to %u (the confirmed image's)\n",
+                        (unsigned)cs.value);
+    }
+    ifu_uart_printf(log_uart,
+                    "tz-s: keystore and counter locked read-only (Secure MPU region 0, "
+                    "0x%08x+0x%x)\n",
+                    (unsigned)(IFU_AN505_FLASH_S + IFU_AN505_BOOTDATA_OFF),
+                    (unsigned)IFU_AN505_BOOTDATA_SIZE);
     uint32_t len = boot_res.info.hdr.img_size;
     if (boot_res.slot != 0u || len > IFU_AN505_NS_CODE_SIZE) {
         return IFU_ELAYOUT;
@@ -293,10 +385,11 @@ static int secure_boot(void)
            (const void *)(uintptr_t)(IFU_AN505_FLASH_S + boot_res.entry_off), len);
     ifu_uart_printf(
         log_uart,
-        "tz-s: verified the Non-secure image %u.%u.%u (%u bytes) in the Secure "
-        "NOR at 0x%08x%s\n",
+        "tz-s: verified the Non-secure image %u.%u.%u (%u bytes, security counter %u, "
+        "keystore slot %d) in the Secure NOR at 0x%08x%s\n",
         (unsigned)boot_res.info.hdr.version.major, (unsigned)boot_res.info.hdr.version.minor,
         (unsigned)boot_res.info.hdr.version.revision, (unsigned)len,
+        (unsigned)boot_res.info.sec_cnt, boot_res.info.key_index,
         (unsigned)(IFU_AN505_FLASH_S + boot_res.image_off),
         (boot_res.actions & IFU_BOOT_DID_INSTALL) != 0u ? ", installed from the secondary slot"
                                                         : "");
@@ -357,6 +450,16 @@ int main(void)
     /* Faults as their own exceptions, reported with their status. */
     REG(IFU_V8M_SHCSR) |= IFU_V8M_SHCSR_SECUREFAULTENA | IFU_V8M_SHCSR_BUSFAULTENA |
                           IFU_V8M_SHCSR_MEMFAULTENA | IFU_V8M_SHCSR_USGFAULTENA;
+    if (probe == IFU_TZ_PROBE_SECURE_WRITE_BOOTDATA) {
+        /* The lock holds against this image too: a Secure store into the
+         * keystore page (slot 1, still erased) is a MemManage fault. */
+        ifu_uart_printf(log_uart, "tz-s: probe %u: Secure store into the locked keystore page\n",
+                        (unsigned)probe);
+        *(volatile uint32_t *)(uintptr_t)(IFU_AN505_FLASH_S + IFU_AN505_KEYSTORE_OFF + 48u) =
+            0x0000014bu;
+        ifu_uart_printf(log_uart, "tz-s: probe %u NOT faulted\n", (unsigned)probe);
+        return 1;
+    }
     ifu_an505_sau_setup();
     /* Only the Non-secure halves become Non-secure in the MPCs: SSRAM1's
      * first 2 MiB (this image) and SSRAM2's first MiB (its RAM, the key

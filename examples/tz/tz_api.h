@@ -38,16 +38,36 @@ psa_status_t ifu_tz_fwu_clean(psa_fwu_component_t component);
 psa_status_t ifu_tz_fwu_install(void);
 psa_status_t ifu_tz_fwu_request_reboot(void);
 psa_status_t ifu_tz_fwu_accept(void);
+/* psa_fwu_reject: STAGED -> FAILED (PSA_SUCCESS; the staging slot is marked
+ * rejected, so the reboot installs nothing), TRIAL -> REJECTED
+ * (PSA_SUCCESS_REBOOT), else PSA_ERROR_BAD_STATE. error is an
+ * application-chosen value kept in info.error until the reset; it is a
+ * value, so the gateway has no memory to check. */
+psa_status_t ifu_tz_fwu_reject(psa_status_t error);
+
+/* Not PSA: the anti-rollback counter the Secure image keeps in its flash
+ * ring (the value the boot engine enforces and raises), into *value, a
+ * Non-secure writable object checked as query's info is
+ * (PSA_ERROR_INVALID_ARGUMENT otherwise); PSA_ERROR_STORAGE_FAILURE if the
+ * ring cannot be read. The Non-secure side cannot read the ring itself. */
+psa_status_t ifu_tz_security_counter(uint32_t *value);
 
 /* Where the host puts the images probe 8 streams (QEMU -device loader), in
  * the Non-secure code region: a 32-bit little-endian length, then the
- * signed image. */
-#define IFU_TZ_UPDATE_GOOD     0x00300000u
-#define IFU_TZ_UPDATE_TAMPERED 0x00380000u
+ * signed image. GOOD: the update (higher security counter); TAMPERED: it
+ * with one payload byte flipped; OLD_EPOCH: a newer version whose security
+ * counter is below the stored one. */
+#define IFU_TZ_UPDATE_GOOD      0x00300000u
+#define IFU_TZ_UPDATE_OLD_EPOCH 0x00340000u
+#define IFU_TZ_UPDATE_TAMPERED  0x00380000u
+
+/* The value probe 8 hands to ifu_tz_fwu_reject: any application-chosen
+ * code; the facade must report it back in info.error. */
+#define IFU_TZ_REJECT_ERROR (-1234)
 
 /* The probes the Non-secure application runs (the Secure image passes the
  * number in r0 to its reset handler; QEMU's -append "probe=N" selects it).
- * 0 and 8 call the gateways legitimately; 1..7 and 9 must fault. */
+ * 0 and 8 call the gateways legitimately; 1..7 and 9..14 must fault. */
 enum ifu_tz_probe {
     IFU_TZ_PROBE_GATEWAY = 0,    /* call ifu_tz_fwu_query, check its answer */
     IFU_TZ_PROBE_READ_SECRET,    /* read the device key word, Secure alias: SAU/IDAU */
@@ -59,6 +79,14 @@ enum ifu_tz_probe {
     IFU_TZ_PROBE_READ_PERIPH,    /* read UART1 (PPC port left Secure) at its NS alias */
     IFU_TZ_PROBE_FWU,            /* stream a tampered, then a good image through the gateways */
     IFU_TZ_PROBE_READ_FLASH,     /* read the Secure NOR (PSRAM, Secure by the SAU only) */
+    IFU_TZ_PROBE_READ_KEYSTORE,  /* read the keystore page in the Secure NOR */
+    IFU_TZ_PROBE_WRITE_KEYSTORE, /* program over it (a free slot's first byte) */
+    IFU_TZ_PROBE_READ_COUNTER,   /* read the counter ring in the Secure NOR */
+    IFU_TZ_PROBE_WRITE_COUNTER,  /* store into it (an erased record) */
+    /* Run by the Secure image itself, before it starts this application: a
+     * Secure store into the keystore page after the boot engine locked it
+     * (Secure MPU). */
+    IFU_TZ_PROBE_SECURE_WRITE_BOOTDATA,
     IFU_TZ_PROBES
 };
 

@@ -46,15 +46,30 @@
  * a SecureFault. Driven by port/cortex-m/nor.c with a W25Q128JV's geometry,
  * it holds the boot engine's two slots: the primary (the Non-secure image,
  * verified and copied to IFU_AN505_NS_CODE at every boot) and the
- * secondary, where the PSA FWU gateways stage a new image. The host seeds
- * the file (scripts/tz-demo.sh). */
+ * secondary, where the PSA FWU gateways stage a new image; after them the
+ * Secure image's own data: the keystore page (the trust anchors, written
+ * by `ifu provision` at build time) and the anti-rollback counter's ring.
+ * The host seeds the file (scripts/tz-demo.sh).
+ *
+ *   +0x00000  primary slot, 64 KiB
+ *   +0x10000  secondary slot, 64 KiB
+ *   +0x20000  keystore, 1 sector (IFU_AN505_KEY_SLOTS slots, write size 1)
+ *   +0x21000  security counter, 2 sectors (the flash ring needs two)
+ *   +0x23000  reserved, 1 sector */
 #define IFU_AN505_FLASH_S        0x80000000u
-#define IFU_AN505_FLASH_SIZE     0x00020000u
+#define IFU_AN505_FLASH_SIZE     0x00024000u
 #define IFU_AN505_FLASH_WRITE    1u
 #define IFU_AN505_PRIMARY_OFF    0x00000000u
 #define IFU_AN505_PRIMARY_SIZE   0x00010000u
 #define IFU_AN505_SECONDARY_OFF  0x00010000u
 #define IFU_AN505_SECONDARY_SIZE 0x00010000u
+#define IFU_AN505_BOOTDATA_OFF   0x00020000u /* keystore + counter, 16 KiB, 16 KiB aligned */
+#define IFU_AN505_BOOTDATA_SIZE  0x00004000u
+#define IFU_AN505_KEYSTORE_OFF   0x00020000u
+#define IFU_AN505_KEYSTORE_SIZE  0x00001000u
+#define IFU_AN505_KEY_SLOTS      4u /* `ifu provision -s 4 -w 1` */
+#define IFU_AN505_COUNTER_OFF    0x00021000u
+#define IFU_AN505_COUNTER_SIZE   0x00002000u
 
 /* MPCs (IoTKit TRM; QEMU hw/arm/mps2-tz.c): SSRAM1, SSRAM2, SSRAM3. */
 #define IFU_AN505_MPC_SSRAM1  0x58007000u
@@ -89,6 +104,7 @@
 #define IFU_V8M_CFSR                 0xE000ED28u
 #define IFU_V8M_HFSR                 0xE000ED2Cu
 #define IFU_V8M_BFAR                 0xE000ED38u
+#define IFU_V8M_MMFAR                0xE000ED34u
 #define IFU_V8M_SAU_CTRL             0xE000EDD0u
 #define IFU_V8M_SAU_RNR              0xE000EDD8u
 #define IFU_V8M_SAU_RBAR             0xE000EDDCu
@@ -96,5 +112,13 @@
 #define IFU_V8M_SFSR                 0xE000EDE4u
 #define IFU_V8M_SFAR                 0xE000EDE8u
 #define IFU_V8M_VTOR_NS              0xE002ED08u /* the Non-secure SCB's VTOR, seen from Secure state */
+/* The MPU (PMSAv8, DDI 0553 B10.2); from Secure state these addresses reach
+ * the Secure MPU, which checks only Secure-state accesses. */
+#define IFU_V8M_MPU_TYPE  0xE000ED90u
+#define IFU_V8M_MPU_CTRL  0xE000ED94u
+#define IFU_V8M_MPU_RNR   0xE000ED98u
+#define IFU_V8M_MPU_RBAR  0xE000ED9Cu
+#define IFU_V8M_MPU_RLAR  0xE000EDA0u
+#define IFU_V8M_MPU_MAIR0 0xE000EDC0u
 
 #endif /* IFU_AN505_BOARD_H */

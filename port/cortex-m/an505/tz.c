@@ -55,6 +55,33 @@ int ifu_an505_mpc_set_ns(uint32_t mpc, uint32_t off, uint32_t len)
     return 0;
 }
 
+/* PMSAv8 fields (DDI 0553 B10.2): RBAR AP[2:1] = 0b11 read-only at any
+ * privilege, XN bit 0; RLAR EN bit 0, AttrIndx [3:1] = 0 (MAIR0 attribute
+ * 0: Normal memory, non-cacheable, 0x44); CTRL ENABLE bit 0, PRIVDEFENA
+ * bit 2. */
+#define MPU_RBAR_RO_ANY 0x6u
+#define MPU_RBAR_XN     0x1u
+#define MPU_RLAR_EN     0x1u
+#define MPU_CTRL_ON     0x5u
+
+int ifu_an505_secure_mpu_ro(uint32_t region, uint32_t base, uint32_t size)
+{
+    uint32_t regions = (REG(IFU_V8M_MPU_TYPE) >> 8) & 0xFFu;
+    if (region >= regions || size == 0u || (base & 0x1Fu) != 0u || (size & 0x1Fu) != 0u ||
+        base + size - 1u < base) {
+        return IFU_EINVAL;
+    }
+    REG(IFU_V8M_MPU_CTRL) = 0u;
+    dsb_isb();
+    REG(IFU_V8M_MPU_MAIR0) = (REG(IFU_V8M_MPU_MAIR0) & ~0xFFu) | 0x44u;
+    REG(IFU_V8M_MPU_RNR) = region;
+    REG(IFU_V8M_MPU_RBAR) = base | MPU_RBAR_RO_ANY | MPU_RBAR_XN;
+    REG(IFU_V8M_MPU_RLAR) = ((base + size - 1u) & ~0x1Fu) | MPU_RLAR_EN;
+    REG(IFU_V8M_MPU_CTRL) = MPU_CTRL_ON;
+    dsb_isb();
+    return 0;
+}
+
 void ifu_an505_uart0_to_ns(void)
 {
     REG(IFU_AN505_APBNSPPCEXP1) |= IFU_AN505_PPC_UART0;

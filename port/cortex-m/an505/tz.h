@@ -21,6 +21,14 @@ void ifu_an505_sau_setup(void);
  * if the range is not block aligned or exceeds the MPC. */
 int ifu_an505_mpc_set_ns(uint32_t mpc, uint32_t off, uint32_t len);
 
+/* Make [base, base + size) read-only and execute-never for Secure code
+ * with the Secure MPU (region, privileged and unprivileged alike), and
+ * enable that MPU with the default map elsewhere (PRIVDEFENA): from then
+ * until the next reset even a Secure store there is a MemManage fault.
+ * base and size: multiples of 32. 0, or IFU_EINVAL (bad range, region
+ * beyond the MPU's, no MPU). */
+int ifu_an505_secure_mpu_ro(uint32_t region, uint32_t base, uint32_t size);
+
 /* Hand UART0 to the Non-secure side (PPC bit); from then on only
  * IFU_AN505_UART0_NS answers. The SAU must cover the peripheral NS alias. */
 void ifu_an505_uart0_to_ns(void);
