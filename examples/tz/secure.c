@@ -477,6 +477,12 @@ int main(void)
                     (unsigned)IFU_AN505_NSC, (unsigned)IFU_AN505_NS_CODE, (unsigned)probe);
     ifu_an505_uart0_to_ns();
     log_uart = IFU_AN505_UART0_NS;
+    /* The second look right before the jump (docs/SECURITY.md §5.2): one
+     * skipped branch after ifu_boot_go is not enough to start the image. */
+    if (ifu_boot_check(&boot_res) != 0) {
+        ifu_uart_printf(log_uart, "tz-s: the boot result did not pass its second check (fault?)\n");
+        return 5;
+    }
     ifu_an505_start_ns(IFU_AN505_NS_CODE, probe);
     ifu_uart_printf(log_uart, "tz-s: the Non-secure image returned\n");
     return 3;
