@@ -49,22 +49,20 @@ static int mapped(struct ifu_flashiap *fi, int status)
 static int read_back(struct ifu_flashiap *fi, uint32_t addr, const uint8_t *want, uint32_t len)
 {
     uint8_t got[VERIFY_CHUNK];
-    while (len > 0) {
-        uint32_t n = len < VERIFY_CHUNK ? len : VERIFY_CHUNK;
-        int err = mapped(fi, fi->iap->read(got, addr, n));
+    for (uint32_t done = 0; done < len; done += VERIFY_CHUNK) {
+        uint32_t n = len - done;
+        if (n > VERIFY_CHUNK) {
+            n = VERIFY_CHUNK;
+        }
+        int err = mapped(fi, fi->iap->read(got, addr + done, n));
         if (err) {
             return err;
         }
         for (uint32_t i = 0; i < n; i++) {
-            uint8_t w = want != NULL ? want[i] : fi->flash.erased_val;
+            uint8_t w = want != NULL ? want[done + i] : fi->flash.erased_val;
             if (got[i] != w) {
                 return IFU_EIO;
             }
-        }
-        addr += n;
-        len -= n;
-        if (want != NULL) {
-            want += n;
         }
     }
     return 0;
