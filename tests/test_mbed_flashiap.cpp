@@ -8,7 +8,8 @@
  * geometry to ifu as docs/PORTING.md says, calls FlashIAP within its rules,
  * maps its failures to IFU_EIO, and that a whole update (streamed, verified,
  * installed by the boot engine) goes through it; and that a FlashIAP program
- * or erase that fails at any call of that update loses nothing installed.
+ * or erase that fails at any call of that update loses nothing installed,
+ * and that a power cut at any of them comes back running v1 or v2.
  *
  * IFU_PL_SAMPLE=N fails only every N-th call in the sweeps (slow builds). */
 #include <setjmp.h>
@@ -506,6 +507,74 @@ static void sweep(int erase_kind)
            cases, total, erase_kind ? "erase" : "program", app_ops);
 }
 
+/* Boot after a power cut; 0 and *which (1 or 2) if v1 or v2 is the verified
+ * image booted, else fail. */
+static void boot_after_cut(struct rig *r, unsigned long cut, int *which)
+{
+    struct ifu_boot_result res;
+    int err = boot(r, &res);
+    if (err) {
+        fail_msg("cut %lu: boot: %s", cut, ifu_strerror(err));
+    }
+    if (holds(r, res.image_off, img_v1()) && res.info.hdr.version.major == 1) {
+        *which = 1;
+    } else if (holds(r, res.image_off, img_v2()) && res.info.hdr.version.major == 2) {
+        *which = 2;
+    } else {
+        fail_msg("cut %lu: booted neither v1 nor v2 (slot %u)", cut, res.slot);
+    }
+}
+
+/* Cut the power at every FlashIAP program and erase of the update and its
+ * install (the call is torn, the flash dead until power on), power on,
+ * re-initialise FlashIAP and the adapter as a reset does, and boot: v1 or v2
+ * must run; if v1, the application updates again and v2 must run. */
+static void test_flashiap_power_cut_at_every_call_boots_v1_or_v2(void **state)
+{
+    (void)state;
+    struct rig *r = rig_new(NULL);
+    assert_ifu(app_update(r, img_v2()), 0);
+    unsigned long app_ops = r->m.ops;
+    struct ifu_boot_result res;
+    assert_ifu(boot(r, &res), 0);
+    unsigned long total = r->m.ops;
+    rig_free(r);
+
+    unsigned long step = tu_faulty_sample_step();
+    unsigned long cuts = 0;
+    unsigned long came_back[3] = {0, 0, 0};
+    for (unsigned long k = 1; k <= total; k += step, cuts++) {
+        r = rig_new(NULL);
+        r->m.cut_at = k;
+        if (app_update(r, img_v2()) == 0) {
+            (void)boot(r, &res);
+        }
+        if (!r->m.dead) {
+            fail_msg("cut %lu: the flash did not die", k);
+        }
+        flashiap_ram_power_on(&r->m);
+        assert_int_equal(r->iap.deinit(), 0);
+        assert_int_equal(r->iap.init(), 0);
+        assert_ifu(ifu_flashiap_init(&r->fi, &r->iap, NULL), 0);
+        int which = 0;
+        boot_after_cut(r, k, &which);
+        came_back[which]++;
+        if (which == 1) {
+            if (k > app_ops) {
+                fail_msg("cut %lu (install): v1 came back after the request", k);
+            }
+            assert_ifu(app_update(r, img_v2()), 0);
+            assert_boots(r, img_v2(), "the update after a cut");
+        }
+        assert_boots(r, img_v2(), "the next reset");
+        assert_int_equal(r->m.refused, 0);
+        rig_free(r);
+    }
+    printf("mbed-flashiap powerloss: %lu cuts of %lu FlashIAP programs and erases (%lu in the "
+           "update), came back as v1 %lu, v2 %lu; 0 failures\n",
+           cuts, total, app_ops, came_back[1], came_back[2]);
+}
+
 static void test_flashiap_program_failure_is_eio_and_loses_nothing(void **state)
 {
     (void)state;
@@ -528,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_flashiap_update_installs_through_the_adapter),
         cmocka_unit_test(test_flashiap_program_failure_is_eio_and_loses_nothing),
         cmocka_unit_test(test_flashiap_erase_failure_is_eio_and_loses_nothing),
+        cmocka_unit_test(test_flashiap_power_cut_at_every_call_boots_v1_or_v2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

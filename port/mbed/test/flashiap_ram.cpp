@@ -95,6 +95,14 @@ void flashiap_ram_clear(struct flashiap_ram *m)
     m->reads = 0;
     m->refused = 0;
     m->fired = 0;
+    m->cut_at = 0;
+    m->ops = 0;
+    m->dead = 0;
+}
+
+void flashiap_ram_power_on(struct flashiap_ram *m)
+{
+    flashiap_ram_clear(m);
 }
 
 namespace mbed {
@@ -126,7 +134,7 @@ int FlashIAP::deinit()
 int FlashIAP::read(void *buffer, uint32_t addr, uint32_t size)
 {
     struct flashiap_ram *m = _ram;
-    if (m == NULL) {
+    if (m == NULL || m->dead) {
         return -1;
     }
     int64_t off = offset_of(m, addr, size);
@@ -147,7 +155,7 @@ int FlashIAP::read(void *buffer, uint32_t addr, uint32_t size)
 int FlashIAP::program(const void *buffer, uint32_t addr, uint32_t size)
 {
     struct flashiap_ram *m = _ram;
-    if (m == NULL) {
+    if (m == NULL || m->dead) {
         return -1;
     }
     int64_t off = offset_of(m, addr, size);
@@ -163,6 +171,11 @@ int FlashIAP::program(const void *buffer, uint32_t addr, uint32_t size)
         }
     }
     m->programs++;
+    if (++m->ops == m->cut_at) {
+        m->dead = 1; /* the first half of the pages took */
+        memcpy(m->mem + off, buffer, size / m->page_size / 2 * m->page_size);
+        return -1;
+    }
     if (m->programs == m->fail_program_at) {
         m->fired++;
         return m->fail_status;
@@ -181,7 +194,7 @@ int FlashIAP::program(const void *buffer, uint32_t addr, uint32_t size)
 int FlashIAP::erase(uint32_t addr, uint32_t size)
 {
     struct flashiap_ram *m = _ram;
-    if (m == NULL) {
+    if (m == NULL || m->dead) {
         return -1;
     }
     int64_t off = offset_of(m, addr, size);
@@ -191,6 +204,11 @@ int FlashIAP::erase(uint32_t addr, uint32_t size)
         return -1;
     }
     m->erases++;
+    if (++m->ops == m->cut_at) {
+        m->dead = 1; /* the first half of the sector was erased */
+        memset(m->mem + off, m->erase_value, size / 2);
+        return -1;
+    }
     if (m->erases == m->fail_erase_at) {
         m->fired++;
         return m->fail_status;

@@ -16,7 +16,13 @@
  * the field was set, 0 never) returns fail_status and changes nothing; the
  * silent_*_at-th call returns 0 but leaves one byte wrong (a program that
  * did not take, an erase that left a programmed byte), as a worn or
- * misconfigured part can. */
+ * misconfigured part can.
+ *
+ * Power cut: the cut_at-th program or erase (counted together in ops) is
+ * torn, and the flash is dead afterwards: every call fails with -1 until
+ * flashiap_ram_power_on. A torn program programs the first half of its pages
+ * (rounded down); a torn erase erases the first half of the sector and
+ * leaves the rest as it was. */
 #ifndef IFU_TEST_FLASHIAP_RAM_H
 #define IFU_TEST_FLASHIAP_RAM_H
 
@@ -49,6 +55,9 @@ struct flashiap_ram {
     unsigned long programs, erases, reads; /* calls of each kind since the last clear */
     unsigned long refused;                 /* calls refused for breaking a rule above */
     int fired;                             /* calls that failed or went wrong by injection */
+    unsigned long cut_at;                  /* 0: no power cut */
+    unsigned long ops;                     /* programs and erases, for cut_at */
+    int dead;                              /* 1 after the cut, until flashiap_ram_power_on */
     int inited;                            /* a FlashIAP has called init() */
 };
 
@@ -60,7 +69,11 @@ int flashiap_ram_setup(struct flashiap_ram *m);
 /* Free mem; unbind m if it is the current flash. */
 void flashiap_ram_free(struct flashiap_ram *m);
 
-/* Zero the counters and the injection fields. */
+/* Zero the counters and the injection fields (the power cut included). */
 void flashiap_ram_clear(struct flashiap_ram *m);
+
+/* Power back on after a cut: calls work again (the memory keeps what the
+ * cut left), and the injection fields and counters are cleared. */
+void flashiap_ram_power_on(struct flashiap_ram *m);
 
 #endif /* IFU_TEST_FLASHIAP_RAM_H */
