@@ -49,3 +49,17 @@ foreach(mode overwrite swap xip)
     add_test(NAME ${target} COMMAND ${target})
     set_tests_properties(${target} PROPERTIES LABELS "port" SKIP_RETURN_CODE 77 TIMEOUT 300)
 endforeach()
+
+# The adapter compiled for a Cortex-M4 as an Mbed build would (C++11, no exceptions, no RTTI),
+# still against the stand-in header: a compile check with -Werror, not a test on Mbed.
+find_program(IFU_ARM_GXX arm-none-eabi-g++)
+if(IFU_ARM_GXX)
+    add_test(NAME mbed_flashiap_cortex_m4_compile
+             COMMAND ${IFU_ARM_GXX} -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -std=c++11
+                     -fno-exceptions -fno-rtti ${IFU_CXX_WARNINGS} -I${IFU_ROOT}/include
+                     -I${ifu_mbed_dir} -I${ifu_mbed_dir}/test -c ${ifu_mbed_dir}/ifu_flashiap.cpp
+                     -o ${CMAKE_CURRENT_BINARY_DIR}/ifu_flashiap_cm4.o)
+    set_tests_properties(mbed_flashiap_cortex_m4_compile PROPERTIES LABELS "port")
+else()
+    message(STATUS "tests: no arm-none-eabi-g++, so the adapter's Cortex-M compile check is not run")
+endif()
