@@ -10,7 +10,9 @@
 # examples/ and boot/, each file once (the boot engine sources are compiled once per mode with the
 # same flags), and the headers they include from those folders and include/. New files are picked
 # up through the build, with no list to keep here. Third-party code (mbedTLS, libsodium) and
-# tests/, fuzz/, bench/ are not analysed.
+# tests/, fuzz/, bench/ are not analysed. The C++ units under port/mbed/ (the FlashIAP adapter
+# and its stand-in) are in the database when the host build found a C++ compiler
+# (tests/mbed.cmake); cppcheck and clang-tidy take them as C++ from their extension.
 #
 # The Cortex-M code is compiled only by the cross toolchain, so it is not in the host database:
 # a second database comes from configuring (not building) a cross build with

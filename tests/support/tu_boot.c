@@ -70,9 +70,8 @@ void tu_rig_poke_image(struct tu_rig *r, unsigned slot, uint32_t off, const stru
     ifu_sim_poke(&r->sim, tu_rig_slot(r, slot)->off + off, img->data, img->len);
 }
 
-int tu_rig_stage(struct tu_rig *r, unsigned slot, uint32_t off, const struct tu_image *img)
+int tu_area_stage(const struct ifu_area *a, uint32_t off, const struct tu_image *img)
 {
-    const struct ifu_area *a = tu_rig_slot(r, slot);
     uint8_t buf[256];
     uint32_t w = a->flash->write_size;
 
@@ -86,6 +85,11 @@ int tu_rig_stage(struct tu_rig *r, unsigned slot, uint32_t off, const struct tu_
         done += n;
     }
     return err;
+}
+
+int tu_rig_stage(struct tu_rig *r, unsigned slot, uint32_t off, const struct tu_image *img)
+{
+    return tu_area_stage(tu_rig_slot(r, slot), off, img);
 }
 
 const uint8_t *tu_rig_bytes(const struct tu_rig *r, unsigned slot)

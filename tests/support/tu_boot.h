@@ -58,6 +58,11 @@ void tu_rig_poke_image(struct tu_rig *r, unsigned slot, uint32_t off, const stru
  * Returns 0 or the first error. */
 int tu_rig_stage(struct tu_rig *r, unsigned slot, uint32_t off, const struct tu_image *img);
 
+/* The same on any area (any flash driver): erase all of a, then program img
+ * at area offset off, the last unit padded with the erased value. Returns 0
+ * or the first error. */
+int tu_area_stage(const struct ifu_area *a, uint32_t off, const struct tu_image *img);
+
 /* 1 if the slot's bytes at off are exactly img's. */
 int tu_rig_holds(const struct tu_rig *r, unsigned slot, uint32_t off, const struct tu_image *img);
 
