@@ -2,10 +2,10 @@
  * device whose flash lives in a file. Not installed.
  *
  * It links the `ifu` CLI's helpers (tools/ifu: option parsing, files, keys,
- * cli_main), so every message reads "ifu-sim: <what>: <why>". Conventions as in tools/ifu/cli.h: fallible
- * functions return 0 or a negative code, the function that detects a
- * failure prints the one line the user sees, main() turns the code into the
- * exit status (docs/SIM.md "Exit status"). */
+ * cli_main), so every message reads "ifu-sim: <what>: <why>". Conventions
+ * as in tools/ifu/cli.h: fallible functions return 0 or a negative code, the
+ * function that detects a failure prints the one line the user sees, main()
+ * turns the code into the exit status (docs/SIM.md "Exit status"). */
 #ifndef IFU_SIM_CLI_H
 #define IFU_SIM_CLI_H
 
