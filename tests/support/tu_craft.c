@@ -38,6 +38,32 @@ static uint32_t area_size(const struct tu_tlv *t, size_t n)
     return size;
 }
 
+/* The unprotected area after the signed_end bytes at img; returns the image's length. */
+static uint32_t put_unprot(uint8_t *img, uint32_t signed_end, const struct tu_tlv *unprot, size_t n,
+                           uint16_t magic)
+{
+    uint32_t info = signed_end;
+    uint32_t off = signed_end + 4;
+    for (size_t i = 0; i < n; i++) {
+        const struct tu_tlv *t = &unprot[i];
+        if (t->type == TU_AUTO_HASH) {
+            static const uint16_t types[] = {IFU_TLV_SHA256, IFU_TLV_SHA384, IFU_TLV_SHA512};
+            static const enum ifu_hash_alg algs[] = {IFU_HASH_SHA256, IFU_HASH_SHA384,
+                                                     IFU_HASH_SHA512};
+            size_t a = t->len == 32 ? 0 : t->len == 48 ? 1 : 2;
+            uint8_t d[IFU_HASH_MAX_SIZE];
+            need(t->len == 32 || t->len == 48 || t->len == 64, "TU_AUTO_HASH of another length");
+            need(ifu_hash_oneshot(algs[a], img, signed_end, d) == 0, "image hash");
+            off += put_tlv(img + off, types[a], t->len, d);
+        } else {
+            off += put_tlv(img + off, t->type, t->len, t->val);
+        }
+    }
+    ifu_put_le16(img + info, magic ? magic : IFU_TLV_INFO_MAGIC);
+    ifu_put_le16(img + info + 2, (uint16_t)(off - info));
+    return off;
+}
+
 uint32_t tu_craft(uint8_t *img, uint32_t cap, const struct tu_craft *s)
 {
     uint16_t hdr_size = s->hdr_size ? s->hdr_size : 32;
@@ -67,25 +93,44 @@ uint32_t tu_craft(uint8_t *img, uint32_t cap, const struct tu_craft *s)
             off += put_tlv(img + off, s->prot[i].type, s->prot[i].len, s->prot[i].val);
         }
     }
-    uint32_t signed_end = off;
-    uint32_t info = off;
-    off += 4;
-    for (size_t i = 0; i < s->n_unprot; i++) {
-        const struct tu_tlv *t = &s->unprot[i];
-        if (t->type == TU_AUTO_HASH) {
-            static const uint16_t types[] = {IFU_TLV_SHA256, IFU_TLV_SHA384, IFU_TLV_SHA512};
-            static const enum ifu_hash_alg algs[] = {IFU_HASH_SHA256, IFU_HASH_SHA384,
-                                                     IFU_HASH_SHA512};
-            size_t a = t->len == 32 ? 0 : t->len == 48 ? 1 : 2;
-            uint8_t d[IFU_HASH_MAX_SIZE];
-            need(t->len == 32 || t->len == 48 || t->len == 64, "TU_AUTO_HASH of another length");
-            need(ifu_hash_oneshot(algs[a], img, signed_end, d) == 0, "image hash");
-            off += put_tlv(img + off, types[a], t->len, d);
-        } else {
-            off += put_tlv(img + off, t->type, t->len, t->val);
+    return put_unprot(img, off, s->unprot, s->n_unprot, s->unprot_magic);
+}
+
+/* The signed part of a well-formed image: its length, or 0. */
+static uint32_t signed_len(const uint8_t *img, uint32_t len)
+{
+    struct ifu_image_header h;
+    if (len < IFU_IMAGE_HEADER_SIZE || ifu_image_parse_header(&h, img) != 0 ||
+        ifu_image_tlv_off(&h) + IFU_TLV_INFO_SIZE > len) {
+        return 0;
+    }
+    return ifu_image_tlv_off(&h);
+}
+
+uint32_t tu_craft_retlv(uint8_t *out, uint32_t cap, const uint8_t *img, uint32_t len,
+                        const struct tu_tlv *unprot, size_t n)
+{
+    uint32_t end = signed_len(img, len);
+    need(end != 0, "tu_craft_retlv: not an image");
+    need((uint64_t)end + area_size(unprot, n) <= cap, "image larger than its buffer");
+    memset(out, 0, cap);
+    memcpy(out, img, end);
+    return put_unprot(out, end, unprot, n, 0);
+}
+
+const uint8_t *tu_craft_tlv(const uint8_t *img, uint32_t len, uint16_t type, uint16_t *vlen)
+{
+    uint32_t off = signed_len(img, len);
+    need(off != 0, "tu_craft_tlv: not an image");
+    uint32_t end = off + ifu_get_le16(img + off + 2);
+    need(end <= len, "tu_craft_tlv: TLV area past the image");
+    for (off += 4; off + 4 <= end; off += 4u + ifu_get_le16(img + off + 2)) {
+        if (ifu_get_le16(img + off) == type) {
+            *vlen = ifu_get_le16(img + off + 2);
+            need(off + 4u + *vlen <= end, "tu_craft_tlv: TLV past its area");
+            return img + off + 4;
         }
     }
-    ifu_put_le16(img + info, s->unprot_magic ? s->unprot_magic : IFU_TLV_INFO_MAGIC);
-    ifu_put_le16(img + info + 2, (uint16_t)(off - info));
-    return off;
+    need(0, "tu_craft_tlv: no such TLV");
+    return NULL;
 }

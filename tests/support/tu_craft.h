@@ -39,4 +39,15 @@ struct tu_craft {
 /* Build s into img (cap bytes); returns the image's length. */
 uint32_t tu_craft(uint8_t *img, uint32_t cap, const struct tu_craft *s);
 
+/* Into out (cap bytes): the signed part of the well-formed image img (len
+ * bytes: header, payload, protected TLVs, unchanged, so its hash and
+ * signature still hold) followed by a new unprotected area of the n TLVs
+ * unprot (TU_AUTO_HASH works there too). Returns the new image's length. */
+uint32_t tu_craft_retlv(uint8_t *out, uint32_t cap, const uint8_t *img, uint32_t len,
+                        const struct tu_tlv *unprot, size_t n);
+
+/* The value of the first TLV of this type in img's unprotected area, and its
+ * length in *vlen. Aborts if there is none. */
+const uint8_t *tu_craft_tlv(const uint8_t *img, uint32_t len, uint16_t type, uint16_t *vlen);
+
 #endif /* IFU_TU_CRAFT_H */
