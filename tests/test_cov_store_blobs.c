@@ -131,15 +131,15 @@ static void test_full_key_of_another_slot(void **state)
         {.pub = NULL},
     };
     ks.full = full;
-    assert_ifu(ifu_keys_get(&ks, 0, &s), 0);
-    assert_int_equal(s.state, IFU_KEY_VALID);
-    assert_int_equal(s.full, 1);
-    assert_ifu(ifu_keys_get(&ks, 1, &s), 0);
-    assert_int_equal(s.state, IFU_KEY_REVOKED);
-    assert_int_equal(s.full, 0);
-    assert_ifu(ifu_keys_get(&ks, 2, &s), 0);
-    assert_int_equal(s.state, IFU_KEY_EMPTY);
-    assert_int_equal(s.full, 0);
+    const struct {
+        enum ifu_key_state state;
+        uint8_t full;
+    } want[] = {{IFU_KEY_VALID, 1}, {IFU_KEY_REVOKED, 0}, {IFU_KEY_EMPTY, 0}};
+    for (uint32_t i = 0; i < 3; i++) {
+        assert_ifu(ifu_keys_get(&ks, i, &s), 0);
+        assert_int_equal(s.state, want[i].state);
+        assert_int_equal(s.full, want[i].full);
+    }
     /* The keyring holds key A in full, knows slot 1 revoked, and nothing for slot 2. */
     const struct ifu_keyring *ring;
     uint32_t revoked;
@@ -161,14 +161,19 @@ static void test_keystore_bad_geometry(void **state)
         uint8_t erased;
         uint32_t slots;
     } bad[] = {
-        {0, 0xff, 1},  {3, 0xff, 1}, {12, 0xff, 1}, {64, 0xff, 1}, {8, 0x55, 1},
-        {8, 0xff, 0}, {8, 0xff, IFU_KEYS_MAX_SLOTS + 1},
+        {0, 0xff, 1},
+        {3, 0xff, 1},
+        {12, 0xff, 1},
+        {64, 0xff, 1},
+        {8, 0x55, 1},
+        {8, 0xff, 0},
+        {8, 0xff, IFU_KEYS_MAX_SLOTS + 1},
     };
     memset(blob, 0xff, sizeof blob);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_ifu(ifu_keys_parse(blob, sizeof blob, bad[i].write_size, bad[i].erased,
-                                  bad[i].slots, out),
-                   IFU_EINVAL);
+        assert_ifu(
+            ifu_keys_parse(blob, sizeof blob, bad[i].write_size, bad[i].erased, bad[i].slots, out),
+            IFU_EINVAL);
         assert_ifu(ifu_keys_init_rom(&ks, blob, sizeof blob, bad[i].write_size, bad[i].erased,
                                      bad[i].slots),
                    IFU_EINVAL);

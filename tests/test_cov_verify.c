@@ -52,13 +52,13 @@ static void test_verify_api_misuse(void **state)
     assert_ifu(ifu_verify_update(&v, &byte, 1), 0);
     /* Revocations apply from the first byte on, never halfway. */
     assert_ifu(ifu_verify_set_revoked(&v, 1), IFU_ESTATE);
-    uint32_t len = tu_craft(out, sizeof out, &(struct tu_craft){.unprot = just_hash, .n_unprot = 1});
+    uint32_t len =
+        tu_craft(out, sizeof out, &(struct tu_craft){.unprot = just_hash, .n_unprot = 1});
     assert_ifu(ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, 0, NULL), 0);
     assert_ifu(ifu_verify_update(&v, out, IFU_IMAGE_HEADER_SIZE + 2), 0);
     assert_ifu(ifu_verify_set_revoked(&v, 1), IFU_ESTATE);
-    assert_ifu(ifu_verify_update(&v, out + IFU_IMAGE_HEADER_SIZE + 2,
-                                 len - IFU_IMAGE_HEADER_SIZE - 2),
-               0);
+    assert_ifu(
+        ifu_verify_update(&v, out + IFU_IMAGE_HEADER_SIZE + 2, len - IFU_IMAGE_HEADER_SIZE - 2), 0);
     assert_ifu(ifu_verify_finish(&v, NULL, NULL), 0);
     assert_ifu(ifu_verify_finish(NULL, NULL, NULL), IFU_EINVAL);
     ifu_verify_abort(NULL); /* ignored */
@@ -68,9 +68,8 @@ static void test_verify_api_misuse(void **state)
     const struct ifu_image_reader no_read = {.read = NULL, .ctx = NULL};
     assert_ifu(ifu_image_verify(NULL, 64, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, NULL),
                IFU_EINVAL);
-    assert_ifu(
-        ifu_image_verify(&no_read, 64, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, NULL),
-        IFU_EINVAL);
+    assert_ifu(ifu_image_verify(&no_read, 64, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, NULL),
+               IFU_EINVAL);
 }
 
 /* While the unprotected info header arrives, remaining() counts its missing bytes: a reader
@@ -79,9 +78,8 @@ static void test_remaining_inside_unprotected_info(void **state)
 {
     (void)state;
     struct ifu_verify v;
-    uint32_t len = tu_craft(out, sizeof out, &(struct tu_craft){.img_size = 10,
-                                                                .unprot = just_hash,
-                                                                .n_unprot = 1});
+    uint32_t len = tu_craft(out, sizeof out,
+                            &(struct tu_craft){.img_size = 10, .unprot = just_hash, .n_unprot = 1});
     const uint32_t info = 32 + 10;
 
     assert_ifu(ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, 0, NULL), 0);
@@ -104,10 +102,9 @@ static void test_remaining_inside_protected_info(void **state)
     (void)state;
     struct ifu_verify v;
     const struct tu_tlv prot[] = {{0xa0, 8, NULL}};
-    uint32_t len = tu_craft(out, sizeof out, &(struct tu_craft){.prot = prot,
-                                                                .n_prot = 1,
-                                                                .unprot = just_hash,
-                                                                .n_unprot = 1});
+    uint32_t len =
+        tu_craft(out, sizeof out,
+                 &(struct tu_craft){.prot = prot, .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
     const uint32_t prot_start = 32;
     const uint32_t signed_end = prot_start + 4 + 4 + 8;
 
@@ -127,7 +124,8 @@ static void test_observer_without_callback(void **state)
     (void)state;
     struct ifu_verify v;
     const struct ifu_tlv_observer quiet = {.on_tlv = NULL, .ctx = NULL};
-    uint32_t len = tu_craft(out, sizeof out, &(struct tu_craft){.unprot = just_hash, .n_unprot = 1});
+    uint32_t len =
+        tu_craft(out, sizeof out, &(struct tu_craft){.unprot = just_hash, .n_unprot = 1});
 
     assert_ifu(ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, 0, &quiet), 0);
     assert_ifu(ifu_verify_update(&v, out, len), 0);
@@ -153,9 +151,8 @@ static int failing_read(void *ctx, uint32_t off, void *buf, uint32_t len)
 static void test_image_verify_reader_error(void **state)
 {
     (void)state;
-    uint32_t len = tu_craft(out, sizeof out, &(struct tu_craft){.img_size = 600,
-                                                                .unprot = just_hash,
-                                                                .n_unprot = 1});
+    uint32_t len = tu_craft(
+        out, sizeof out, &(struct tu_craft){.img_size = 600, .unprot = just_hash, .n_unprot = 1});
     for (unsigned at = 1; at <= 4; at++) {
         struct failing_reader r = {.mem = {out, len}, .fail_at = at};
         const struct ifu_image_reader rd = {.read = failing_read, .ctx = &r};
@@ -242,8 +239,8 @@ static struct ifu_key key_of(const struct blob *b)
 }
 
 /* Verify img against the keys listed, none revoked; the key index in *index. */
-static int verify_with(const uint8_t *img, uint32_t len, const struct ifu_key *keys,
-                       uint32_t count, int32_t *index)
+static int verify_with(const uint8_t *img, uint32_t len, const struct ifu_key *keys, uint32_t count,
+                       int32_t *index)
 {
     const struct ifu_keyring ring = {.keys = keys, .count = count};
     struct ifu_image_info info;
@@ -252,6 +249,14 @@ static int verify_with(const uint8_t *img, uint32_t len, const struct ifu_key *k
         *index = err ? -1 : info.key_index;
     }
     return err;
+}
+
+/* b with its unprotected area replaced by the n TLVs un, verified against the keys listed. */
+static int verify_retlv(const struct blob *b, const struct tu_tlv *un, size_t n,
+                        const struct ifu_key *keys, uint32_t count, int32_t *index)
+{
+    uint32_t len = tu_craft_retlv(out, sizeof out, b->data, b->len, un, n);
+    return verify_with(out, len, keys, count, index);
 }
 
 /* The value of a TLV of the (unchanged) signed image b. */
@@ -297,16 +302,14 @@ static void test_second_key_tlv_after_a_trusted_one(void **state)
                                      tlv_of(&ed_img, IFU_TLV_KEYHASH),
                                      {IFU_TLV_KEYHASH, 32, other_hash},
                                      tlv_of(&ed_img, IFU_TLV_ED25519)};
-    uint32_t len = tu_craft_retlv(out, sizeof out, ed_img.data, ed_img.len, by_hash, 4);
-    assert_ifu(verify_with(out, len, ring, 2, &index), 0);
+    assert_ifu(verify_retlv(&ed_img, by_hash, 4, ring, 2, &index), 0);
     assert_int_equal(index, 0);
 
     const struct tu_tlv in_full[] = {{TU_AUTO_HASH, 32, NULL},
                                      tlv_of(&ed_img, IFU_TLV_KEYHASH),
                                      {IFU_TLV_PUBKEY, (uint16_t)ed_other.len, ed_other.data},
                                      tlv_of(&ed_img, IFU_TLV_ED25519)};
-    len = tu_craft_retlv(out, sizeof out, ed_img.data, ed_img.len, in_full, 4);
-    assert_ifu(verify_with(out, len, ring, 2, &index), 0);
+    assert_ifu(verify_retlv(&ed_img, in_full, 4, ring, 2, &index), 0);
     assert_int_equal(index, 0);
 }
 
@@ -320,8 +323,7 @@ static void test_oversize_signature_uses_up_the_key(void **state)
                                 tlv_of(&ed_img, IFU_TLV_KEYHASH),
                                 {IFU_TLV_ECDSA224, IFU_MAX_SIG_SIZE + 1, NULL},
                                 tlv_of(&ed_img, IFU_TLV_ED25519)};
-    uint32_t len = tu_craft_retlv(out, sizeof out, ed_img.data, ed_img.len, un, 4);
-    assert_ifu(verify_with(out, len, ring, 1, NULL), IFU_ENOSIG);
+    assert_ifu(verify_retlv(&ed_img, un, 4, ring, 1, NULL), IFU_ENOSIG);
 }
 
 /* A PUBKEY TLV larger than any key the port takes matches no trusted key. */
@@ -332,8 +334,7 @@ static void test_oversize_pubkey_matches_nothing(void **state)
     const struct tu_tlv un[] = {{TU_AUTO_HASH, 32, NULL},
                                 {IFU_TLV_PUBKEY, IFU_MAX_PUBKEY_SIZE + 1, NULL},
                                 tlv_of(&ed_img, IFU_TLV_ED25519)};
-    uint32_t len = tu_craft_retlv(out, sizeof out, ed_img.data, ed_img.len, un, 3);
-    assert_ifu(verify_with(out, len, ring, 1, NULL), IFU_ENOKEY);
+    assert_ifu(verify_retlv(&ed_img, un, 3, ring, 1, NULL), IFU_ENOKEY);
 }
 
 /* The revocation mask has 32 bits (include/ifu/image.h): keys 0..31 can be revoked, a key at
@@ -368,19 +369,19 @@ static void test_sig_pure_with_a_digest_signature(void **state)
     const struct ifu_key ed_ring[] = {key_of(&ed_key)};
     const struct ifu_key p256_ring[] = {key_of(&p256_key)};
 
-    const struct tu_tlv ed[] = {{TU_AUTO_HASH, 32, NULL}, {IFU_TLV_SIG_PURE, 1, &one},
+    const struct tu_tlv ed[] = {{TU_AUTO_HASH, 32, NULL},
+                                {IFU_TLV_SIG_PURE, 1, &one},
                                 tlv_of(&ed_img, IFU_TLV_KEYHASH),
                                 tlv_of(&ed_img, IFU_TLV_ED25519)};
-    uint32_t len = tu_craft_retlv(out, sizeof out, ed_img.data, ed_img.len, ed, 4);
     assert_ifu(verify_with(ed_img.data, ed_img.len, ed_ring, 1, NULL), 0);
-    assert_ifu(verify_with(out, len, ed_ring, 1, NULL), IFU_ESIG);
+    assert_ifu(verify_retlv(&ed_img, ed, 4, ed_ring, 1, NULL), IFU_ESIG);
 
-    const struct tu_tlv ec[] = {{TU_AUTO_HASH, 32, NULL}, {IFU_TLV_SIG_PURE, 1, &one},
+    const struct tu_tlv ec[] = {{TU_AUTO_HASH, 32, NULL},
+                                {IFU_TLV_SIG_PURE, 1, &one},
                                 tlv_of(&p256_img, IFU_TLV_KEYHASH),
                                 tlv_of(&p256_img, IFU_TLV_ECDSA_SIG)};
-    len = tu_craft_retlv(out, sizeof out, p256_img.data, p256_img.len, ec, 4);
     assert_ifu(verify_with(p256_img.data, p256_img.len, p256_ring, 1, NULL), 0);
-    assert_ifu(verify_with(out, len, p256_ring, 1, NULL), IFU_ESIG);
+    assert_ifu(verify_retlv(&p256_img, ec, 4, p256_ring, 1, NULL), IFU_ESIG);
 }
 
 /* A pure signature is checked over the image read back through the reader finish gets: with
@@ -413,11 +414,9 @@ static void test_ecdsa_on_a_sha512_image(void **state)
     const struct ifu_key ring[] = {key_of(&p256_key)};
     uint8_t kh[IFU_HASH_MAX_SIZE];
     assert_ifu(ifu_hash_oneshot(IFU_HASH_SHA512, p256_key.data, p256_key.len, kh), 0);
-    const struct tu_tlv un[] = {{TU_AUTO_HASH, 64, NULL},
-                                {IFU_TLV_KEYHASH, 64, kh},
-                                tlv_of(&p256_img, IFU_TLV_ECDSA_SIG)};
-    uint32_t len = tu_craft_retlv(out, sizeof out, p256_img.data, p256_img.len, un, 3);
-    assert_ifu(verify_with(out, len, ring, 1, NULL), IFU_EUNSUPPORTED);
+    const struct tu_tlv un[] = {
+        {TU_AUTO_HASH, 64, NULL}, {IFU_TLV_KEYHASH, 64, kh}, tlv_of(&p256_img, IFU_TLV_ECDSA_SIG)};
+    assert_ifu(verify_retlv(&p256_img, un, 3, ring, 1, NULL), IFU_EUNSUPPORTED);
 }
 
 /* Only zero bytes after a short-form DER sequence count as imgtool's padding; a long-form
@@ -438,8 +437,7 @@ static void test_ecdsa_long_form_length_is_refused(void **state)
     const struct tu_tlv un[] = {{TU_AUTO_HASH, 32, NULL},
                                 tlv_of(&p256_img, IFU_TLV_KEYHASH),
                                 {IFU_TLV_ECDSA_SIG, (uint16_t)(sig.len + 2), ber}};
-    uint32_t len = tu_craft_retlv(out, sizeof out, p256_img.data, p256_img.len, un, 3);
-    assert_ifu(verify_with(out, len, ring, 1, NULL), IFU_ESIG);
+    assert_ifu(verify_retlv(&p256_img, un, 3, ring, 1, NULL), IFU_ESIG);
 }
 
 int main(void)

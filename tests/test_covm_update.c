@@ -41,7 +41,7 @@ static const struct tu_geom geom = {.name = "covm",
 
 static struct tu_rig rig;
 static struct ifu_boot_config app; /* the application's, running from slot 0 */
-static struct tu_faulty faulty;     /* wraps the sim; app.secondary goes through it */
+static struct tu_faulty faulty;    /* wraps the sim; app.secondary goes through it */
 static struct ifu_update up;
 
 /* A: running (factory image). B: the update. */

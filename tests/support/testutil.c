@@ -117,8 +117,8 @@ static int verify_stream(const uint8_t *img, uint32_t len, const struct ifu_keyr
     struct tu_mem mem = {.data = img, .len = len};
     struct ifu_image_reader rd = {.read = tu_mem_read, .ctx = &mem};
 
-    int err = ifu_verify_begin(&v, ring, ring != NULL ? 0 : IFU_VERIFY_F_HASH_ONLY,
-                               IFU_HASHSET_ALL, 0, NULL);
+    int err = ifu_verify_begin(&v, ring, ring != NULL ? 0 : IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL,
+                               0, NULL);
     if (!err && revoked != 0) {
         err = ifu_verify_set_revoked(&v, revoked);
     }

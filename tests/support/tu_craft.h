@@ -24,7 +24,7 @@ struct tu_tlv {
 
 /* What to build. Zero the struct, then set fields. Version 1.2.3+4. */
 struct tu_craft {
-    uint32_t magic; /* 0 = the right one */
+    uint32_t magic;    /* 0 = the right one */
     uint16_t hdr_size; /* 0 = 32 */
     uint32_t img_size;
     uint32_t flags;
