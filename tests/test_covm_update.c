@@ -219,6 +219,59 @@ static void test_resume_point_past_the_image_end(void **state)
     assert_ifu(ifu_update_abort(&up), 0);
 }
 
+/* A transfer cut inside the image's last sector, after its unprotected info header was
+ * written: begin finds the image's end in the kept bytes, resumes from that sector, and the
+ * rest completes it. */
+static void test_resume_after_the_info_header(void **state)
+{
+    (void)state;
+    /* The info 20 bytes before a sector boundary, the image's end 124 bytes after it. */
+    const uint32_t boundary = 5 * 4 * TU_KIB;
+    const struct tu_image *img = tu_image(boundary - 20 - TU_IMAGE_HDR_SIZE, "2.0.2");
+    struct ifu_image_header h;
+    assert_ifu(ifu_image_parse_header(&h, img->data), 0);
+    assert_int_equal(ifu_image_tlv_off(&h), boundary - 20);
+    assert_true(img->len > boundary + 16);
+    assert_int_equal(tu_rig_stage_off(&rig) % (4 * TU_KIB), 0);
+
+    assert_ifu(ifu_update_begin(&up, &app, NULL, NULL, NULL), 0);
+    assert_ifu(write_range(img->data, 0, img->len - 8), 0); /* then a reset */
+    uint32_t resume = 0;
+    assert_ifu(ifu_update_begin(&up, &app, NULL, img->data, &resume), 0);
+    assert_int_equal(resume, boundary);
+    struct ifu_update_status st;
+    assert_ifu(ifu_update_status(&up, NULL, &st), 0);
+    assert_int_equal(st.image_size, img->len); /* known from the kept info header */
+    assert_ifu(write_range(img->data, resume, img->len), 0);
+    assert_ifu(ifu_update_finish(&up, NULL), 0);
+    assert_ifu(ifu_update_finish(&up, NULL), 0); /* again: the same verdict */
+    assert_ifu(ifu_update_abort(&up), 0);
+}
+
+/* While the running image is on trial, a revert may still need the staging slot (swap,
+ * direct-XIP): no transfer may begin there. Overwrite has no trial. */
+static void test_begin_while_the_running_image_is_on_trial(void **state)
+{
+    (void)state;
+    struct ifu_boot_result res;
+    struct ifu_boot_config running;
+    assert_ifu(ifu_update_begin(&up, &app, NULL, img_b()->data, NULL), 0);
+    assert_ifu(write_range(img_b()->data, 0, img_b()->len), 0);
+    assert_ifu(ifu_update_finish(&up, NULL), 0);
+    int overwrite = ifu_boot_mode() == IFU_BOOT_MODE_OVERWRITE;
+    assert_ifu(ifu_update_install(&up, overwrite ? IFU_BOOT_REQ_PERMANENT : IFU_BOOT_REQ_TEST), 0);
+    assert_ifu(tu_rig_go(&rig, &res), 0);
+    assert_int_equal(res.info.hdr.version.major, 2);
+    tu_rig_app_cfg(&rig, res.slot, &running);
+    int want = overwrite ? 0 : IFU_ESTATE;
+    assert_ifu(ifu_update_begin(&up, &running, NULL, NULL, NULL), want);
+    if (want == IFU_ESTATE) {
+        /* Once confirmed, the slot is free again. */
+        assert_ifu(ifu_boot_confirm(&running), 0);
+        assert_ifu(ifu_update_begin(&up, &running, NULL, NULL, NULL), 0);
+    }
+}
+
 /* An unprotected info header whose length is less than its own 4 bytes: the image's end is
  * not taken from it, and the verifier refuses it when it arrives; the verdict is what the
  * caller gets, even when recording it on the slot meets a flash error. */
@@ -474,6 +527,9 @@ static void test_psa_staged_image_under_a_stricter_policy(void **state)
     const struct tu_image_spec spec = {.payload = 9000, .version = "3.0.0", .sec_cnt = 2};
     psa_stage(tu_image_get(&spec));
 
+    psa_policy.min_sec_cnt = 2; /* at the floor: still a candidate */
+    psa_init();
+    assert_int_equal(psa_state(&info), PSA_FWU_CANDIDATE);
     psa_policy.min_sec_cnt = 5;
     psa_init();
     assert_int_equal(psa_state(&info), PSA_FWU_FAILED);
@@ -486,6 +542,50 @@ static void test_psa_staged_image_under_a_stricter_policy(void **state)
     assert_int_equal(psa_state(&info), PSA_FWU_FAILED);
     assert_ifu(info.impl.ifu_error, IFU_EROLLBACK);
     memset(&psa_policy, 0, sizeof psa_policy);
+}
+
+/* A session's cancel or a live reject whose mark cannot be written reports the storage
+ * failure: cancel still ends the session (FAILED), reject leaves the image STAGED. */
+static void test_psa_live_cancel_and_reject_meet_flash_errors(void **state)
+{
+    (void)state;
+    psa_fwu_component_info_t info;
+    psa_init();
+    assert_int_equal(psa_fwu_start(0, NULL, 0), PSA_SUCCESS);
+    assert_int_equal(psa_send(img_b(), 0, 8 * 1024), PSA_SUCCESS);
+    fail_next_call();
+    assert_int_equal(psa_fwu_cancel(0), PSA_ERROR_STORAGE_FAILURE);
+    faulty.fail_at = 0;
+    assert_int_equal(psa_state(&info), PSA_FWU_FAILED);
+    assert_int_equal(psa_fwu_clean(0), PSA_SUCCESS);
+
+    psa_stage(img_b());
+    assert_int_equal(psa_fwu_install(), PSA_SUCCESS_REBOOT);
+    fail_next_call();
+    assert_int_equal(psa_fwu_reject(PSA_ERROR_GENERIC_ERROR), PSA_ERROR_STORAGE_FAILURE);
+    faulty.fail_at = 0;
+    assert_int_equal(psa_state(&info), PSA_FWU_STAGED);
+}
+
+/* Each flash read init makes with a CANDIDATE staged fails init with that error, and leaves
+ * the façade uninitialised; a healthy init then finds the CANDIDATE. */
+static void test_psa_init_meets_read_errors(void **state)
+{
+    (void)state;
+    psa_fwu_component_info_t info;
+    psa_stage(img_b());
+    unsigned long c0 = faulty.calls;
+    psa_init();
+    unsigned long n = faulty.calls - c0;
+    const struct ifu_psa_fwu_config pc = {.boot = &app};
+    for (unsigned long k = 1; k <= n; k++) {
+        faulty.fail_at = faulty.calls + k;
+        assert_ifu(ifu_psa_fwu_init(&pc), IFU_EIO);
+        faulty.fail_at = 0;
+        assert_int_equal(psa_fwu_query(0, &info), PSA_ERROR_DOES_NOT_EXIST);
+    }
+    psa_init();
+    assert_int_equal(psa_state(&info), PSA_FWU_CANDIDATE);
 }
 
 /* cancel whose verdict cannot be written reports the storage failure. */
@@ -514,6 +614,8 @@ int main(void)
         T(test_security_epoch_below_the_policy),
         T(test_configurations_refused),
         T(test_resume_point_past_the_image_end),
+        T(test_resume_after_the_info_header),
+        T(test_begin_while_the_running_image_is_on_trial),
         T(test_info_shorter_than_itself),
         T(test_repeat_check_meets_a_read_error),
         T(test_flash_errors_at_the_end_and_in_abort),
@@ -525,6 +627,8 @@ int main(void)
         T(test_psa_resume_with_no_running_image),
         T(test_psa_staged_image_under_a_stricter_policy),
         T(test_psa_cancel_meets_a_flash_error),
+        T(test_psa_live_cancel_and_reject_meet_flash_errors),
+        T(test_psa_init_meets_read_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
