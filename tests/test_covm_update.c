@@ -26,6 +26,7 @@
 #include "tu_boot.h"
 #include "tu_faulty.h"
 #include "tu_image.h"
+#include "tu_keys.h"
 #include "util_priv.h"
 
 /* 4 KiB sectors, primary 16, secondary 17, write size 8, NOR. */
@@ -385,6 +386,46 @@ static void test_begin_scan_meets_read_errors(void **state)
     assert_ifu(ifu_update_finish(&up, NULL), 0);
 }
 
+/* A device that trusts keys by their keystore anchors alone (no keyring): the update API
+ * takes an image that carries its key in full, and refuses one that names its key by hash
+ * only, which an anchor cannot match (IFU_ENOKEY). */
+static struct ifu_keystore ks;
+static uint8_t ks_mem[512];
+
+static void keystore_only(void)
+{
+    static struct tu_keys_ram ram = {ks_mem, sizeof ks_mem, 8, 0xff, 0};
+    uint8_t anchor[IFU_KEYS_ANCHOR_SIZE];
+    memset(ks_mem, 0xff, sizeof ks_mem);
+    assert_ifu(tu_keys_ram(&ks, &ram, 2), 0);
+    tu_keys_anchor(TU_KEY_TRUSTED, anchor);
+    assert_int_equal(ifu_keys_provision(&ks, anchor), 0);
+    app.keys = NULL;
+    app.keystore = &ks;
+}
+
+static const struct tu_image *img_full_key(void)
+{
+    const struct tu_image_spec spec = {.payload = 9000, .version = "2.1.0", .pubkey_full = 1};
+    return tu_image_get(&spec);
+}
+
+static void test_keystore_only_device(void **state)
+{
+    (void)state;
+    struct ifu_image_info info;
+    keystore_only();
+    assert_ifu(ifu_update_begin(&up, &app, NULL, img_b()->data, NULL), 0);
+    assert_ifu(write_range(img_b()->data, 0, img_b()->len), 0);
+    assert_ifu(ifu_update_finish(&up, NULL), IFU_ENOKEY);
+    const struct tu_image *full = img_full_key();
+    assert_ifu(ifu_update_begin(&up, &app, NULL, full->data, NULL), 0);
+    assert_ifu(write_range(full->data, 0, full->len), 0);
+    assert_ifu(ifu_update_finish(&up, &info), 0);
+    assert_int_equal(info.key_index, 0);
+    assert_ifu(ifu_update_abort(&up), 0);
+}
+
 /* ---- PSA Firmware Update façade ---- */
 
 static struct ifu_update_policy psa_policy;
@@ -433,6 +474,14 @@ static void test_psa_init_refuses_bad_configs(void **state)
     assert_ifu(ifu_psa_fwu_init(NULL), IFU_EINVAL);
     assert_ifu(ifu_psa_fwu_init(&no_boot), IFU_EINVAL);
     assert_ifu(ifu_psa_fwu_init(&keyless), IFU_EINVAL);
+    /* A layout that cannot be: init gives ifu_boot_layout's error. */
+    struct ifu_boot_config bad = app;
+    struct ifu_boot_layout lay;
+    bad.secondary.size = 3 * 4 * TU_KIB + 1;
+    const struct ifu_psa_fwu_config bad_layout = {.boot = &bad};
+    int err = ifu_boot_layout(&bad, &lay);
+    assert_true(err < 0);
+    assert_ifu(ifu_psa_fwu_init(&bad_layout), err);
     psa_fwu_component_info_t info;
     assert_int_equal(psa_fwu_query(0, &info), PSA_ERROR_DOES_NOT_EXIST);
 }
@@ -588,6 +637,19 @@ static void test_psa_init_meets_read_errors(void **state)
     assert_int_equal(psa_state(&info), PSA_FWU_CANDIDATE);
 }
 
+/* The façade on a keystore-only device: a staged image that carries its key is a CANDIDATE
+ * after a reset too. */
+static void test_psa_keystore_only_device(void **state)
+{
+    (void)state;
+    psa_fwu_component_info_t info;
+    keystore_only();
+    psa_stage(img_full_key());
+    psa_init();
+    assert_int_equal(psa_state(&info), PSA_FWU_CANDIDATE);
+    assert_int_equal(psa_fwu_install(), PSA_SUCCESS_REBOOT);
+}
+
 /* cancel whose verdict cannot be written reports the storage failure. */
 static void test_psa_cancel_meets_a_flash_error(void **state)
 {
@@ -620,6 +682,7 @@ int main(void)
         T(test_repeat_check_meets_a_read_error),
         T(test_flash_errors_at_the_end_and_in_abort),
         T(test_begin_scan_meets_read_errors),
+        T(test_keystore_only_device),
         T(test_psa_init_refuses_bad_configs),
         T(test_psa_image_too_big_for_the_slot),
         T(test_psa_cancel_candidate_found_at_init),
@@ -629,6 +692,7 @@ int main(void)
         T(test_psa_cancel_meets_a_flash_error),
         T(test_psa_live_cancel_and_reject_meet_flash_errors),
         T(test_psa_init_meets_read_errors),
+        T(test_psa_keystore_only_device),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
