@@ -37,6 +37,13 @@ static void test_verify_api_misuse(void **state)
 
     assert_ifu(ifu_verify_begin(NULL, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, 0, NULL),
                IFU_EINVAL);
+    /* Unknown flags and hash sets name nothing this build does: refused, not ignored. */
+    assert_ifu(ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY | 0x80u, IFU_HASHSET_ALL, 0, NULL),
+               IFU_EINVAL);
+    assert_ifu(ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY, 0, 0, NULL), IFU_EINVAL);
+    assert_ifu(
+        ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL | 0x8000u, 0, NULL),
+        IFU_EINVAL);
     /* A keyring that claims a key but has no array is a provisioning bug. */
     assert_ifu(ifu_verify_begin(&v, &no_keys, 0, IFU_HASHSET_ALL, 0, NULL), IFU_EINVAL);
     /* The failed begin is sticky: every later call gives its error back. */
