@@ -12,95 +12,18 @@
 #include "ifu/errors.h"
 #include "ifu/image.h"
 #include "testutil.h"
+#include "tu_craft.h"
 #include "util_priv.h"
-
-/* A TLV to place in an image; type AUTO_HASH stands for a correct SHA-256. */
-#define AUTO_HASH 0xffffu
-struct tlv {
-    uint16_t type;
-    uint16_t len;
-    const uint8_t *val; /* NULL = len bytes of 0xa5 */
-};
-
-struct spec {
-    uint32_t magic; /* 0 = the right one */
-    uint16_t hdr_size;
-    uint32_t img_size;
-    uint32_t flags;
-    int32_t prot_tot_delta; /* added to the protected info length */
-    uint16_t unprot_magic;  /* 0 = the right one */
-    const struct tlv *prot;
-    size_t n_prot;
-    const struct tlv *unprot;
-    size_t n_unprot;
-};
 
 static uint8_t img[8192];
 
-static uint32_t put_tlv(uint8_t *p, uint16_t type, uint16_t len, const uint8_t *val)
-{
-    ifu_put_le16(p, type);
-    ifu_put_le16(p + 2, len);
-    if (val != NULL) {
-        memcpy(p + 4, val, len);
-    } else {
-        memset(p + 4, 0xa5, len);
-    }
-    return 4u + len;
-}
-
 /* Build an image from s into img; returns its length. */
-static uint32_t build(const struct spec *s)
+static uint32_t build(const struct tu_craft *s)
 {
-    uint16_t hdr_size = s->hdr_size ? s->hdr_size : 32;
-    uint32_t prot_size = 0;
-    memset(img, 0, sizeof img);
-
-    for (size_t i = 0; i < s->n_prot; i++) {
-        prot_size += 4u + s->prot[i].len;
-    }
-    if (s->n_prot != 0) {
-        prot_size += 4;
-    }
-    ifu_put_le32(img, s->magic ? s->magic : IFU_IMAGE_MAGIC);
-    ifu_put_le16(img + 8, hdr_size);
-    ifu_put_le16(img + 10, (uint16_t)prot_size);
-    ifu_put_le32(img + 12, s->img_size);
-    ifu_put_le32(img + 16, s->flags);
-    img[20] = 1; /* version 1.2.3+4 */
-    img[21] = 2;
-    ifu_put_le16(img + 22, 3);
-    ifu_put_le32(img + 24, 4);
-    for (uint32_t i = 0; i < s->img_size; i++) {
-        img[hdr_size + i] = (uint8_t)(i * 7 + 1);
-    }
-    uint32_t off = hdr_size + s->img_size;
-    if (s->n_prot != 0) {
-        ifu_put_le16(img + off, IFU_TLV_PROT_INFO_MAGIC);
-        ifu_put_le16(img + off + 2, (uint16_t)(prot_size + (uint32_t)s->prot_tot_delta));
-        off += 4;
-        for (size_t i = 0; i < s->n_prot; i++) {
-            off += put_tlv(img + off, s->prot[i].type, s->prot[i].len, s->prot[i].val);
-        }
-    }
-    uint32_t signed_end = off;
-    uint32_t info = off;
-    off += 4;
-    for (size_t i = 0; i < s->n_unprot; i++) {
-        if (s->unprot[i].type == AUTO_HASH) {
-            uint8_t d[IFU_HASH_MAX_SIZE];
-            assert_int_equal(ifu_hash_oneshot(IFU_HASH_SHA256, img, signed_end, d), 0);
-            off += put_tlv(img + off, IFU_TLV_SHA256, 32, d);
-        } else {
-            off += put_tlv(img + off, s->unprot[i].type, s->unprot[i].len, s->unprot[i].val);
-        }
-    }
-    ifu_put_le16(img + info, s->unprot_magic ? s->unprot_magic : IFU_TLV_INFO_MAGIC);
-    ifu_put_le16(img + info + 2, (uint16_t)(off - info));
-    return off;
+    return tu_craft(img, sizeof img, s);
 }
 
-static const struct tlv just_hash[] = {{AUTO_HASH, 32, NULL}};
+static const struct tu_tlv just_hash[] = {{TU_AUTO_HASH, 32, NULL}};
 
 static int verify_hash_only(uint32_t len)
 {
@@ -111,7 +34,7 @@ static void test_parse_header_rejects_bad_magic(void **state)
 {
     struct ifu_image_header h;
     (void)state;
-    build(&(struct spec){.magic = 0x96f3b83c, .unprot = just_hash, .n_unprot = 1});
+    build(&(struct tu_craft){.magic = 0x96f3b83c, .unprot = just_hash, .n_unprot = 1});
     assert_int_equal(ifu_image_parse_header(&h, img), IFU_EMAGIC);
 }
 
@@ -119,7 +42,7 @@ static void test_parse_header_rejects_hdr_size_below_32(void **state)
 {
     struct ifu_image_header h;
     (void)state;
-    build(&(struct spec){.hdr_size = 31, .unprot = just_hash, .n_unprot = 1});
+    build(&(struct tu_craft){.hdr_size = 31, .unprot = just_hash, .n_unprot = 1});
     assert_int_equal(ifu_image_parse_header(&h, img), IFU_EHEADER);
 }
 
@@ -128,7 +51,7 @@ static void test_parse_header_rejects_prot_area_smaller_than_its_info(void **sta
     struct ifu_image_header h;
     (void)state;
     for (uint16_t n = 1; n < 4; n++) {
-        build(&(struct spec){.unprot = just_hash, .n_unprot = 1});
+        build(&(struct tu_craft){.unprot = just_hash, .n_unprot = 1});
         ifu_put_le16(img + 10, n);
         assert_int_equal(ifu_image_parse_header(&h, img), IFU_EHEADER);
     }
@@ -138,7 +61,7 @@ static void test_parse_header_rejects_sizes_that_wrap_32_bits(void **state)
 {
     struct ifu_image_header h;
     (void)state;
-    build(&(struct spec){.unprot = just_hash, .n_unprot = 1});
+    build(&(struct tu_craft){.unprot = just_hash, .n_unprot = 1});
     ifu_put_le32(img + 12, 0xffffffffu - 0xffffu - 32u + 1u);
     assert_int_equal(ifu_image_parse_header(&h, img), IFU_EHEADER);
     ifu_put_le32(img + 12, 0xffffffffu - 0xffffu - 32u);
@@ -157,10 +80,10 @@ static void test_parse_header_rejects_contradictory_or_undefined_flags(void **st
     struct ifu_image_header h;
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        build(&(struct spec){.flags = bad[i], .unprot = just_hash, .n_unprot = 1});
+        build(&(struct tu_craft){.flags = bad[i], .unprot = just_hash, .n_unprot = 1});
         assert_int_equal(ifu_image_parse_header(&h, img), IFU_EHEADER);
     }
-    build(&(struct spec){.flags = IFU_IMAGE_F_DEFINED &
+    build(&(struct tu_craft){.flags = IFU_IMAGE_F_DEFINED &
                                   ~(IFU_IMAGE_F_ENCRYPTED_AES256 | IFU_IMAGE_F_ROM_FIXED),
                          .unprot = just_hash,
                          .n_unprot = 1});
@@ -196,7 +119,7 @@ static void test_verify_begin_requires_keys_or_explicit_hash_only(void **state)
 static void test_verify_accepts_minimal_image(void **state)
 {
     (void)state;
-    uint32_t len = build(&(struct spec){.unprot = just_hash, .n_unprot = 1});
+    uint32_t len = build(&(struct tu_craft){.unprot = just_hash, .n_unprot = 1});
     assert_int_equal(len, 32 + 4 + 36);
     assert_int_equal(verify_hash_only(len), 0);
 }
@@ -205,7 +128,7 @@ static void test_verify_rejects_image_larger_than_max_size_after_header(void **s
 {
     struct ifu_verify v;
     (void)state;
-    uint32_t len = build(&(struct spec){.img_size = 1000, .unprot = just_hash, .n_unprot = 1});
+    uint32_t len = build(&(struct tu_craft){.img_size = 1000, .unprot = just_hash, .n_unprot = 1});
     /* Header-first: the 32nd byte decides, before any payload is seen. */
     assert_int_equal(
         ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, 1035, NULL), 0);
@@ -232,10 +155,10 @@ static void test_verify_rejects_encrypted_and_compressed_images(void **state)
                                      IFU_IMAGE_F_COMPRESSED_ARM,   IFU_IMAGE_F_PIC};
     (void)state;
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
-        uint32_t len = build(&(struct spec){.flags = flags[i], .unprot = just_hash, .n_unprot = 1});
+        uint32_t len = build(&(struct tu_craft){.flags = flags[i], .unprot = just_hash, .n_unprot = 1});
         assert_int_equal(verify_hash_only(len), IFU_EUNSUPPORTED);
     }
-    uint32_t len = build(&(struct spec){.flags = IFU_IMAGE_F_RAM_LOAD | IFU_IMAGE_F_NON_BOOTABLE,
+    uint32_t len = build(&(struct tu_craft){.flags = IFU_IMAGE_F_RAM_LOAD | IFU_IMAGE_F_NON_BOOTABLE,
                                         .unprot = just_hash,
                                         .n_unprot = 1});
     assert_int_equal(verify_hash_only(len), 0);
@@ -247,22 +170,22 @@ static void test_verify_rejects_policy_tlv_in_unprotected_area(void **state)
                                       0xa0};
     (void)state;
     for (size_t i = 0; i < sizeof policy / sizeof policy[0]; i++) {
-        const struct tlv un[] = {{AUTO_HASH, 32, NULL}, {policy[i], 4, NULL}};
-        uint32_t len = build(&(struct spec){.unprot = un, .n_unprot = 2});
+        const struct tu_tlv un[] = {{TU_AUTO_HASH, 32, NULL}, {policy[i], 4, NULL}};
+        uint32_t len = build(&(struct tu_craft){.unprot = un, .n_unprot = 2});
         assert_int_equal(verify_hash_only(len), IFU_ETLVAREA);
     }
 }
 
 static void test_verify_rejects_check_tlv_in_protected_area(void **state)
 {
-    static const struct tlv checks[] = {{IFU_TLV_SHA256, 32, NULL},
+    static const struct tu_tlv checks[] = {{IFU_TLV_SHA256, 32, NULL},
                                         {IFU_TLV_KEYHASH, 32, NULL},
                                         {IFU_TLV_ED25519, 64, NULL},
                                         {IFU_TLV_SIG_PURE, 1, NULL}};
     (void)state;
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
         uint32_t len = build(
-            &(struct spec){.prot = &checks[i], .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
+            &(struct tu_craft){.prot = &checks[i], .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
         assert_int_equal(verify_hash_only(len), IFU_ETLVAREA);
     }
 }
@@ -270,10 +193,10 @@ static void test_verify_rejects_check_tlv_in_protected_area(void **state)
 static void test_verify_reads_security_counter_and_custom_protected_tlvs(void **state)
 {
     static const uint8_t cnt[4] = {0x2a, 0, 0, 1};
-    const struct tlv prot[] = {{IFU_TLV_SEC_CNT, 4, cnt}, {0xa0, 0, NULL}, {0xa5, 300, NULL}};
+    const struct tu_tlv prot[] = {{IFU_TLV_SEC_CNT, 4, cnt}, {0xa0, 0, NULL}, {0xa5, 300, NULL}};
     struct ifu_image_info info;
     (void)state;
-    uint32_t len = build(&(struct spec){
+    uint32_t len = build(&(struct tu_craft){
         .img_size = 100, .prot = prot, .n_prot = 3, .unprot = just_hash, .n_unprot = 1});
     assert_int_equal(tu_verify_buf(img, len, NULL, 0, 3, &info), 0);
     assert_int_equal(info.has_sec_cnt, 1);
@@ -284,36 +207,36 @@ static void test_verify_reads_security_counter_and_custom_protected_tlvs(void **
 
 static void test_verify_rejects_duplicate_unique_tlvs(void **state)
 {
-    const struct tlv two_cnt[] = {{IFU_TLV_SEC_CNT, 4, NULL}, {IFU_TLV_SEC_CNT, 4, NULL}};
-    const struct tlv two_hash[] = {{AUTO_HASH, 32, NULL}, {AUTO_HASH, 32, NULL}};
+    const struct tu_tlv two_cnt[] = {{IFU_TLV_SEC_CNT, 4, NULL}, {IFU_TLV_SEC_CNT, 4, NULL}};
+    const struct tu_tlv two_hash[] = {{TU_AUTO_HASH, 32, NULL}, {TU_AUTO_HASH, 32, NULL}};
     static const uint8_t one = 1;
-    const struct tlv two_pure[] = {
-        {AUTO_HASH, 32, NULL}, {IFU_TLV_SIG_PURE, 1, &one}, {IFU_TLV_SIG_PURE, 1, &one}};
+    const struct tu_tlv two_pure[] = {
+        {TU_AUTO_HASH, 32, NULL}, {IFU_TLV_SIG_PURE, 1, &one}, {IFU_TLV_SIG_PURE, 1, &one}};
     (void)state;
     uint32_t len =
-        build(&(struct spec){.prot = two_cnt, .n_prot = 2, .unprot = just_hash, .n_unprot = 1});
+        build(&(struct tu_craft){.prot = two_cnt, .n_prot = 2, .unprot = just_hash, .n_unprot = 1});
     assert_int_equal(verify_hash_only(len), IFU_ETLVDUP);
-    len = build(&(struct spec){.unprot = two_hash, .n_unprot = 2});
+    len = build(&(struct tu_craft){.unprot = two_hash, .n_unprot = 2});
     assert_int_equal(verify_hash_only(len), IFU_ETLVDUP);
-    len = build(&(struct spec){.unprot = two_pure, .n_unprot = 3});
+    len = build(&(struct tu_craft){.unprot = two_pure, .n_unprot = 3});
     assert_int_equal(verify_hash_only(len), IFU_ETLVDUP);
 }
 
 static void test_verify_rejects_tlv_with_wrong_length_for_its_type(void **state)
 {
-    const struct tlv bad_cnt[] = {{IFU_TLV_SEC_CNT, 3, NULL}};
-    const struct tlv bad_hash[] = {{IFU_TLV_SHA256, 31, NULL}};
-    const struct tlv bad_keyhash[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_KEYHASH, 20, NULL}};
-    const struct tlv empty_sig[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_RSA2048_PSS, 0, NULL}};
+    const struct tu_tlv bad_cnt[] = {{IFU_TLV_SEC_CNT, 3, NULL}};
+    const struct tu_tlv bad_hash[] = {{IFU_TLV_SHA256, 31, NULL}};
+    const struct tu_tlv bad_keyhash[] = {{TU_AUTO_HASH, 32, NULL}, {IFU_TLV_KEYHASH, 20, NULL}};
+    const struct tu_tlv empty_sig[] = {{TU_AUTO_HASH, 32, NULL}, {IFU_TLV_RSA2048_PSS, 0, NULL}};
     (void)state;
     uint32_t len =
-        build(&(struct spec){.prot = bad_cnt, .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
+        build(&(struct tu_craft){.prot = bad_cnt, .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
     assert_int_equal(verify_hash_only(len), IFU_ETLVLEN);
-    len = build(&(struct spec){.unprot = bad_hash, .n_unprot = 1});
+    len = build(&(struct tu_craft){.unprot = bad_hash, .n_unprot = 1});
     assert_int_equal(verify_hash_only(len), IFU_ETLVLEN);
-    len = build(&(struct spec){.unprot = bad_keyhash, .n_unprot = 2});
+    len = build(&(struct tu_craft){.unprot = bad_keyhash, .n_unprot = 2});
     assert_int_equal(verify_hash_only(len), IFU_ETLVLEN);
-    len = build(&(struct spec){.unprot = empty_sig, .n_unprot = 2});
+    len = build(&(struct tu_craft){.unprot = empty_sig, .n_unprot = 2});
     assert_int_equal(verify_hash_only(len), IFU_ETLVLEN);
 }
 
@@ -324,84 +247,84 @@ static void test_verify_rejects_sig_pure_value_other_than_1(void **state)
     (void)state;
     for (unsigned val = 0; val < 256; val++) {
         const uint8_t b = (uint8_t)val;
-        const struct tlv un[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_SIG_PURE, 1, &b}};
-        uint32_t len = build(&(struct spec){.unprot = un, .n_unprot = 2});
+        const struct tu_tlv un[] = {{TU_AUTO_HASH, 32, NULL}, {IFU_TLV_SIG_PURE, 1, &b}};
+        uint32_t len = build(&(struct tu_craft){.unprot = un, .n_unprot = 2});
         assert_int_equal(verify_hash_only(len), val == 1 ? 0 : IFU_ETLVVALUE);
     }
 }
 
 static void test_verify_rejects_fixed_size_tlvs_of_other_sizes(void **state)
 {
-    static const struct tlv prot_bad[] = {{IFU_TLV_DEPENDENCY, 11, NULL},
+    static const struct tu_tlv prot_bad[] = {{IFU_TLV_DEPENDENCY, 11, NULL},
                                           {IFU_TLV_DEPENDENCY, 13, NULL},
                                           {IFU_TLV_UUID_VID, 15, NULL},
                                           {IFU_TLV_UUID_CID, 17, NULL}};
-    static const struct tlv unprot_bad[] = {
+    static const struct tu_tlv unprot_bad[] = {
         {IFU_TLV_RSA2048_PSS, 255, NULL}, {IFU_TLV_RSA3072_PSS, 256, NULL},
         {IFU_TLV_ECDSA_SIG, 7, NULL},     {IFU_TLV_ECDSA_SIG, 105, NULL},
         {IFU_TLV_ED25519, 63, NULL},      {IFU_TLV_SHA512, 48, NULL}};
     (void)state;
     for (size_t i = 0; i < sizeof prot_bad / sizeof prot_bad[0]; i++) {
         uint32_t len = build(
-            &(struct spec){.prot = &prot_bad[i], .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
+            &(struct tu_craft){.prot = &prot_bad[i], .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
         assert_int_equal(verify_hash_only(len), IFU_ETLVLEN);
     }
     for (size_t i = 0; i < sizeof unprot_bad / sizeof unprot_bad[0]; i++) {
-        const struct tlv un[] = {{AUTO_HASH, 32, NULL}, unprot_bad[i]};
-        uint32_t len = build(&(struct spec){.unprot = un, .n_unprot = 2});
+        const struct tu_tlv un[] = {{TU_AUTO_HASH, 32, NULL}, unprot_bad[i]};
+        uint32_t len = build(&(struct tu_craft){.unprot = un, .n_unprot = 2});
         assert_int_equal(verify_hash_only(len), IFU_ETLVLEN);
     }
     /* The boundary sizes themselves are accepted by the parser. */
-    const struct tlv ok[] = {
-        {AUTO_HASH, 32, NULL}, {IFU_TLV_ECDSA_SIG, 8, NULL}, {IFU_TLV_ECDSA_SIG, 104, NULL}};
-    uint32_t len = build(&(struct spec){.unprot = ok, .n_unprot = 3});
+    const struct tu_tlv ok[] = {
+        {TU_AUTO_HASH, 32, NULL}, {IFU_TLV_ECDSA_SIG, 8, NULL}, {IFU_TLV_ECDSA_SIG, 104, NULL}};
+    uint32_t len = build(&(struct tu_craft){.unprot = ok, .n_unprot = 3});
     assert_int_equal(verify_hash_only(len), 0);
 }
 
 static void test_verify_rejects_key_hash_of_another_size_than_image_hash(void **state)
 {
-    const struct tlv un[] = {{AUTO_HASH, 32, NULL}, {IFU_TLV_KEYHASH, 48, NULL}};
+    const struct tu_tlv un[] = {{TU_AUTO_HASH, 32, NULL}, {IFU_TLV_KEYHASH, 48, NULL}};
     (void)state;
-    uint32_t len = build(&(struct spec){.unprot = un, .n_unprot = 2});
+    uint32_t len = build(&(struct tu_craft){.unprot = un, .n_unprot = 2});
     assert_int_equal(verify_hash_only(len), IFU_ETLVLEN);
 }
 
 static void test_verify_allows_one_key_wrap_and_one_of_each_policy_tlv(void **state)
 {
-    const struct tlv two_enc[] = {
-        {AUTO_HASH, 32, NULL}, {IFU_TLV_ENC_KW, 24, NULL}, {IFU_TLV_ENC_EC256, 113, NULL}};
+    const struct tu_tlv two_enc[] = {
+        {TU_AUTO_HASH, 32, NULL}, {IFU_TLV_ENC_KW, 24, NULL}, {IFU_TLV_ENC_EC256, 113, NULL}};
     static const uint16_t once[] = {
         IFU_TLV_BOOT_RECORD, IFU_TLV_UUID_VID,         IFU_TLV_UUID_CID,     IFU_TLV_DECOMP_SIZE,
         IFU_TLV_DECOMP_SHA,  IFU_TLV_DECOMP_SIGNATURE, IFU_TLV_COMP_DEC_SIZE};
     (void)state;
-    uint32_t len = build(&(struct spec){.unprot = two_enc, .n_unprot = 3});
+    uint32_t len = build(&(struct tu_craft){.unprot = two_enc, .n_unprot = 3});
     assert_int_equal(verify_hash_only(len), IFU_ETLVDUP);
     for (size_t i = 0; i < sizeof once / sizeof once[0]; i++) {
         uint16_t n = once[i] == IFU_TLV_UUID_VID || once[i] == IFU_TLV_UUID_CID ? 16 : 4;
-        const struct tlv prot[] = {{once[i], n, NULL}, {once[i], n, NULL}};
-        len = build(&(struct spec){.prot = prot, .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
+        const struct tu_tlv prot[] = {{once[i], n, NULL}, {once[i], n, NULL}};
+        len = build(&(struct tu_craft){.prot = prot, .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
         assert_int_equal(verify_hash_only(len), 0);
-        len = build(&(struct spec){.prot = prot, .n_prot = 2, .unprot = just_hash, .n_unprot = 1});
+        len = build(&(struct tu_craft){.prot = prot, .n_prot = 2, .unprot = just_hash, .n_unprot = 1});
         assert_int_equal(verify_hash_only(len), IFU_ETLVDUP);
     }
     /* Dependencies may repeat. */
-    const struct tlv deps[] = {{IFU_TLV_DEPENDENCY, 12, NULL}, {IFU_TLV_DEPENDENCY, 12, NULL}};
-    len = build(&(struct spec){.prot = deps, .n_prot = 2, .unprot = just_hash, .n_unprot = 1});
+    const struct tu_tlv deps[] = {{IFU_TLV_DEPENDENCY, 12, NULL}, {IFU_TLV_DEPENDENCY, 12, NULL}};
+    len = build(&(struct tu_craft){.prot = deps, .n_prot = 2, .unprot = just_hash, .n_unprot = 1});
     assert_int_equal(verify_hash_only(len), 0);
 }
 
 static void test_verify_rejects_tlv_past_its_area(void **state)
 {
-    const struct tlv prot[] = {{0xa0, 8, NULL}};
+    const struct tu_tlv prot[] = {{0xa0, 8, NULL}};
     (void)state;
     /* Protected area declared 1 byte short: its last TLV overruns it. */
-    uint32_t len = build(&(struct spec){
+    uint32_t len = build(&(struct tu_craft){
         .prot = prot, .n_prot = 1, .prot_tot_delta = 0, .unprot = just_hash, .n_unprot = 1});
     ifu_put_le16(img + 10, (uint16_t)(ifu_get_le16(img + 10) - 1));
     ifu_put_le16(img + 32 + 2, (uint16_t)(ifu_get_le16(img + 32 + 2) - 1));
     assert_int_equal(verify_hash_only(len), IFU_ETLVBOUNDS);
     /* Unprotected info 1 byte short: the hash TLV overruns it. */
-    len = build(&(struct spec){.unprot = just_hash, .n_unprot = 1});
+    len = build(&(struct tu_craft){.unprot = just_hash, .n_unprot = 1});
     ifu_put_le16(img + 34, (uint16_t)(ifu_get_le16(img + 34) - 1));
     assert_int_equal(verify_hash_only(len), IFU_ETLVBOUNDS);
 }
@@ -413,9 +336,9 @@ static void test_verify_rejects_tlv_header_straddling_area_end(void **state)
 {
     (void)state;
     for (uint16_t shortfall = 1; shortfall < 4; shortfall++) {
-        const struct tlv un[] = {{AUTO_HASH, 32, NULL},
+        const struct tu_tlv un[] = {{TU_AUTO_HASH, 32, NULL},
                                  {IFU_TLV_PUBKEY, (uint16_t)(64 - shortfall), NULL}};
-        uint32_t len = build(&(struct spec){.unprot = un, .n_unprot = 2});
+        uint32_t len = build(&(struct tu_craft){.unprot = un, .n_unprot = 2});
         /* The info says the area is shortfall bytes longer than its TLVs. */
         ifu_put_le16(img + 34, (uint16_t)(ifu_get_le16(img + 34) + shortfall));
         memset(img + len, 0, 8);
@@ -427,9 +350,9 @@ static void test_verify_rejects_tlv_header_straddling_area_end(void **state)
         assert_int_equal(tu_verify_buf(img, len + shortfall, NULL, 0, 1, NULL), IFU_ETLVBOUNDS);
     }
     /* The same inside the protected area, and right after an info header. */
-    const struct tlv prot[] = {{0xa0, 2, NULL}};
+    const struct tu_tlv prot[] = {{0xa0, 2, NULL}};
     uint32_t len =
-        build(&(struct spec){.prot = prot, .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
+        build(&(struct tu_craft){.prot = prot, .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
     (void)len;
     ifu_put_le16(img + 10, 4 + 3);
     ifu_put_le16(img + 34, 4 + 3);
@@ -438,15 +361,15 @@ static void test_verify_rejects_tlv_header_straddling_area_end(void **state)
 
 static void test_verify_rejects_bad_tlv_info(void **state)
 {
-    const struct tlv prot[] = {{0xa0, 4, NULL}};
+    const struct tu_tlv prot[] = {{0xa0, 4, NULL}};
     (void)state;
-    uint32_t len = build(&(struct spec){
+    uint32_t len = build(&(struct tu_craft){
         .prot = prot, .n_prot = 1, .prot_tot_delta = 4, .unprot = just_hash, .n_unprot = 1});
     assert_int_equal(verify_hash_only(len), IFU_ETLVINFO);
-    len = build(&(struct spec){.unprot = just_hash, .n_unprot = 1, .unprot_magic = 0x6908});
+    len = build(&(struct tu_craft){.unprot = just_hash, .n_unprot = 1, .unprot_magic = 0x6908});
     assert_int_equal(verify_hash_only(len), IFU_ETLVINFO);
     /* Unprotected info shorter than itself. */
-    len = build(&(struct spec){.unprot = just_hash, .n_unprot = 1});
+    len = build(&(struct tu_craft){.unprot = just_hash, .n_unprot = 1});
     ifu_put_le16(img + 34, 3);
     assert_int_equal(verify_hash_only(len), IFU_ETLVINFO);
 }
@@ -454,14 +377,14 @@ static void test_verify_rejects_bad_tlv_info(void **state)
 static void test_verify_rejects_missing_or_wrong_hash(void **state)
 {
     static const uint8_t zeros[32];
-    const struct tlv wrong[] = {{IFU_TLV_SHA256, 32, zeros}};
+    const struct tu_tlv wrong[] = {{IFU_TLV_SHA256, 32, zeros}};
     (void)state;
-    uint32_t len = build(&(struct spec){.unprot = NULL, .n_unprot = 0});
+    uint32_t len = build(&(struct tu_craft){.unprot = NULL, .n_unprot = 0});
     assert_int_equal(verify_hash_only(len), IFU_ENOHASH);
-    len = build(&(struct spec){.unprot = wrong, .n_unprot = 1});
+    len = build(&(struct tu_craft){.unprot = wrong, .n_unprot = 1});
     assert_int_equal(verify_hash_only(len), IFU_EHASH);
     /* Flip one payload byte of a correct image. */
-    len = build(&(struct spec){.img_size = 10, .unprot = just_hash, .n_unprot = 1});
+    len = build(&(struct tu_craft){.img_size = 10, .unprot = just_hash, .n_unprot = 1});
     img[40] ^= 0x10;
     assert_int_equal(verify_hash_only(len), IFU_EHASH);
 }
@@ -470,7 +393,7 @@ static void test_verify_rejects_hash_alg_outside_hashset(void **state)
 {
     struct ifu_verify v;
     (void)state;
-    uint32_t len = build(&(struct spec){.unprot = just_hash, .n_unprot = 1});
+    uint32_t len = build(&(struct tu_craft){.unprot = just_hash, .n_unprot = 1});
     assert_int_equal(
         ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET(IFU_HASH_SHA384), 0, NULL),
         0);
@@ -482,7 +405,7 @@ static void test_verify_ignores_bytes_after_tlv_area(void **state)
 {
     struct ifu_verify v;
     (void)state;
-    uint32_t len = build(&(struct spec){.img_size = 5, .unprot = just_hash, .n_unprot = 1});
+    uint32_t len = build(&(struct tu_craft){.img_size = 5, .unprot = just_hash, .n_unprot = 1});
     memset(img + len, 0x77, 100);
     assert_int_equal(ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, 0, NULL),
                      0);
@@ -498,9 +421,9 @@ static void test_verify_ignores_bytes_after_tlv_area(void **state)
 
 static void test_verify_rejects_every_truncation(void **state)
 {
-    const struct tlv prot[] = {{IFU_TLV_SEC_CNT, 4, NULL}};
+    const struct tu_tlv prot[] = {{IFU_TLV_SEC_CNT, 4, NULL}};
     (void)state;
-    uint32_t len = build(&(struct spec){
+    uint32_t len = build(&(struct tu_craft){
         .img_size = 50, .prot = prot, .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
     for (uint32_t cut = 0; cut < len; cut++) {
         assert_int_equal(verify_hash_only(cut), IFU_ETRUNC);
@@ -512,7 +435,7 @@ static void test_verify_remaining_counts_down_to_zero(void **state)
 {
     struct ifu_verify v;
     (void)state;
-    uint32_t len = build(&(struct spec){.img_size = 20, .unprot = just_hash, .n_unprot = 1});
+    uint32_t len = build(&(struct tu_craft){.img_size = 20, .unprot = just_hash, .n_unprot = 1});
     assert_int_equal(ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, 0, NULL),
                      0);
     for (uint32_t off = 0; off < len; off++) {
@@ -546,12 +469,12 @@ static void record(void *ctx, int prot, uint16_t type, uint16_t len, uint32_t of
 
 static void test_verify_reports_each_tlv_to_observer(void **state)
 {
-    const struct tlv prot[] = {{IFU_TLV_SEC_CNT, 4, NULL}, {0xa1, 2, NULL}};
+    const struct tu_tlv prot[] = {{IFU_TLV_SEC_CNT, 4, NULL}, {0xa1, 2, NULL}};
     struct seen s = {0};
     struct ifu_tlv_observer obs = {.on_tlv = record, .ctx = &s};
     struct ifu_verify v;
     (void)state;
-    uint32_t len = build(&(struct spec){
+    uint32_t len = build(&(struct tu_craft){
         .img_size = 8, .prot = prot, .n_prot = 2, .unprot = just_hash, .n_unprot = 1});
     assert_int_equal(ifu_verify_begin(&v, NULL, IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, 0, &obs),
                      0);
@@ -571,12 +494,12 @@ static void test_verify_with_keys_rejects_unsigned_image(void **state)
 {
     static const uint8_t key[44] = {0x30, 0x2a};
     (void)state;
-    uint32_t len = build(&(struct spec){.unprot = just_hash, .n_unprot = 1});
+    uint32_t len = build(&(struct tu_craft){.unprot = just_hash, .n_unprot = 1});
     assert_int_equal(tu_verify_buf(img, len, key, sizeof key, 0, NULL), IFU_ENOSIG);
     /* A key hash that names no trusted key. */
-    const struct tlv kh[] = {
-        {AUTO_HASH, 32, NULL}, {IFU_TLV_KEYHASH, 32, NULL}, {IFU_TLV_ED25519, 64, NULL}};
-    len = build(&(struct spec){.unprot = kh, .n_unprot = 3});
+    const struct tu_tlv kh[] = {
+        {TU_AUTO_HASH, 32, NULL}, {IFU_TLV_KEYHASH, 32, NULL}, {IFU_TLV_ED25519, 64, NULL}};
+    len = build(&(struct tu_craft){.unprot = kh, .n_unprot = 3});
     assert_int_equal(tu_verify_buf(img, len, key, sizeof key, 0, NULL), IFU_ENOKEY);
 }
 

@@ -108,17 +108,20 @@ int tu_verify_reader(const uint8_t *img, uint32_t len, const uint8_t *key, uint3
                             key != NULL ? 0 : IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, info);
 }
 
-int tu_verify_buf(const uint8_t *img, uint32_t len, const uint8_t *key, uint32_t key_len,
-                  uint32_t chunk, struct ifu_image_info *info)
+/* Stream img through ifu_verify_*() in chunks of step bytes, revoked set
+ * first, and finish with a memory reader over it. */
+static int verify_stream(const uint8_t *img, uint32_t len, const struct ifu_keyring *ring,
+                         uint32_t revoked, uint32_t chunk, struct ifu_image_info *info)
 {
     struct ifu_verify v;
-    struct ifu_key k = {.pub = key, .pub_len = key_len};
-    struct ifu_keyring ring = {.keys = &k, .count = 1};
     struct tu_mem mem = {.data = img, .len = len};
     struct ifu_image_reader rd = {.read = tu_mem_read, .ctx = &mem};
 
-    int err = ifu_verify_begin(&v, key != NULL ? &ring : NULL,
-                               key != NULL ? 0 : IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL, 0, NULL);
+    int err = ifu_verify_begin(&v, ring, ring != NULL ? 0 : IFU_VERIFY_F_HASH_ONLY, IFU_HASHSET_ALL,
+                               0, NULL);
+    if (!err && revoked != 0) {
+        err = ifu_verify_set_revoked(&v, revoked);
+    }
     if (err) {
         return err;
     }
@@ -132,4 +135,19 @@ int tu_verify_buf(const uint8_t *img, uint32_t len, const uint8_t *key, uint32_t
         return err;
     }
     return ifu_verify_finish(&v, &rd, info);
+}
+
+int tu_verify_buf(const uint8_t *img, uint32_t len, const uint8_t *key, uint32_t key_len,
+                  uint32_t chunk, struct ifu_image_info *info)
+{
+    struct ifu_key k = {.pub = key, .pub_len = key_len};
+    struct ifu_keyring ring = {.keys = &k, .count = 1};
+
+    return verify_stream(img, len, key != NULL ? &ring : NULL, 0, chunk, info);
+}
+
+int tu_verify_ring(const uint8_t *img, uint32_t len, const struct ifu_keyring *ring,
+                   uint32_t revoked, struct ifu_image_info *info)
+{
+    return verify_stream(img, len, ring, revoked, 0, info);
 }

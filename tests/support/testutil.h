@@ -44,4 +44,9 @@ int tu_verify_reader(const uint8_t *img, uint32_t len, const uint8_t *key, uint3
 int tu_verify_buf(const uint8_t *img, uint32_t len, const uint8_t *key, uint32_t key_len,
                   uint32_t chunk, struct ifu_image_info *info);
 
+/* Verify a buffer by streaming it in one call, with keyring ring (NULL =
+ * hash only) and the keys of mask revoked (ifu_verify_set_revoked). */
+int tu_verify_ring(const uint8_t *img, uint32_t len, const struct ifu_keyring *ring,
+                   uint32_t revoked, struct ifu_image_info *info);
+
 #endif /* IFU_TESTUTIL_H */
