@@ -84,9 +84,9 @@ static void test_parse_header_rejects_contradictory_or_undefined_flags(void **st
         assert_int_equal(ifu_image_parse_header(&h, img), IFU_EHEADER);
     }
     build(&(struct tu_craft){.flags = IFU_IMAGE_F_DEFINED &
-                                  ~(IFU_IMAGE_F_ENCRYPTED_AES256 | IFU_IMAGE_F_ROM_FIXED),
-                         .unprot = just_hash,
-                         .n_unprot = 1});
+                                      ~(IFU_IMAGE_F_ENCRYPTED_AES256 | IFU_IMAGE_F_ROM_FIXED),
+                             .unprot = just_hash,
+                             .n_unprot = 1});
     assert_int_equal(ifu_image_parse_header(&h, img), 0);
 }
 
@@ -155,12 +155,14 @@ static void test_verify_rejects_encrypted_and_compressed_images(void **state)
                                      IFU_IMAGE_F_COMPRESSED_ARM,   IFU_IMAGE_F_PIC};
     (void)state;
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
-        uint32_t len = build(&(struct tu_craft){.flags = flags[i], .unprot = just_hash, .n_unprot = 1});
+        uint32_t len =
+            build(&(struct tu_craft){.flags = flags[i], .unprot = just_hash, .n_unprot = 1});
         assert_int_equal(verify_hash_only(len), IFU_EUNSUPPORTED);
     }
-    uint32_t len = build(&(struct tu_craft){.flags = IFU_IMAGE_F_RAM_LOAD | IFU_IMAGE_F_NON_BOOTABLE,
-                                        .unprot = just_hash,
-                                        .n_unprot = 1});
+    uint32_t len =
+        build(&(struct tu_craft){.flags = IFU_IMAGE_F_RAM_LOAD | IFU_IMAGE_F_NON_BOOTABLE,
+                                 .unprot = just_hash,
+                                 .n_unprot = 1});
     assert_int_equal(verify_hash_only(len), 0);
 }
 
@@ -179,13 +181,13 @@ static void test_verify_rejects_policy_tlv_in_unprotected_area(void **state)
 static void test_verify_rejects_check_tlv_in_protected_area(void **state)
 {
     static const struct tu_tlv checks[] = {{IFU_TLV_SHA256, 32, NULL},
-                                        {IFU_TLV_KEYHASH, 32, NULL},
-                                        {IFU_TLV_ED25519, 64, NULL},
-                                        {IFU_TLV_SIG_PURE, 1, NULL}};
+                                           {IFU_TLV_KEYHASH, 32, NULL},
+                                           {IFU_TLV_ED25519, 64, NULL},
+                                           {IFU_TLV_SIG_PURE, 1, NULL}};
     (void)state;
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-        uint32_t len = build(
-            &(struct tu_craft){.prot = &checks[i], .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
+        uint32_t len = build(&(struct tu_craft){
+            .prot = &checks[i], .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
         assert_int_equal(verify_hash_only(len), IFU_ETLVAREA);
     }
 }
@@ -256,17 +258,17 @@ static void test_verify_rejects_sig_pure_value_other_than_1(void **state)
 static void test_verify_rejects_fixed_size_tlvs_of_other_sizes(void **state)
 {
     static const struct tu_tlv prot_bad[] = {{IFU_TLV_DEPENDENCY, 11, NULL},
-                                          {IFU_TLV_DEPENDENCY, 13, NULL},
-                                          {IFU_TLV_UUID_VID, 15, NULL},
-                                          {IFU_TLV_UUID_CID, 17, NULL}};
+                                             {IFU_TLV_DEPENDENCY, 13, NULL},
+                                             {IFU_TLV_UUID_VID, 15, NULL},
+                                             {IFU_TLV_UUID_CID, 17, NULL}};
     static const struct tu_tlv unprot_bad[] = {
         {IFU_TLV_RSA2048_PSS, 255, NULL}, {IFU_TLV_RSA3072_PSS, 256, NULL},
         {IFU_TLV_ECDSA_SIG, 7, NULL},     {IFU_TLV_ECDSA_SIG, 105, NULL},
         {IFU_TLV_ED25519, 63, NULL},      {IFU_TLV_SHA512, 48, NULL}};
     (void)state;
     for (size_t i = 0; i < sizeof prot_bad / sizeof prot_bad[0]; i++) {
-        uint32_t len = build(
-            &(struct tu_craft){.prot = &prot_bad[i], .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
+        uint32_t len = build(&(struct tu_craft){
+            .prot = &prot_bad[i], .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
         assert_int_equal(verify_hash_only(len), IFU_ETLVLEN);
     }
     for (size_t i = 0; i < sizeof unprot_bad / sizeof unprot_bad[0]; i++) {
@@ -302,9 +304,11 @@ static void test_verify_allows_one_key_wrap_and_one_of_each_policy_tlv(void **st
     for (size_t i = 0; i < sizeof once / sizeof once[0]; i++) {
         uint16_t n = once[i] == IFU_TLV_UUID_VID || once[i] == IFU_TLV_UUID_CID ? 16 : 4;
         const struct tu_tlv prot[] = {{once[i], n, NULL}, {once[i], n, NULL}};
-        len = build(&(struct tu_craft){.prot = prot, .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
+        len = build(
+            &(struct tu_craft){.prot = prot, .n_prot = 1, .unprot = just_hash, .n_unprot = 1});
         assert_int_equal(verify_hash_only(len), 0);
-        len = build(&(struct tu_craft){.prot = prot, .n_prot = 2, .unprot = just_hash, .n_unprot = 1});
+        len = build(
+            &(struct tu_craft){.prot = prot, .n_prot = 2, .unprot = just_hash, .n_unprot = 1});
         assert_int_equal(verify_hash_only(len), IFU_ETLVDUP);
     }
     /* Dependencies may repeat. */
@@ -337,7 +341,7 @@ static void test_verify_rejects_tlv_header_straddling_area_end(void **state)
     (void)state;
     for (uint16_t shortfall = 1; shortfall < 4; shortfall++) {
         const struct tu_tlv un[] = {{TU_AUTO_HASH, 32, NULL},
-                                 {IFU_TLV_PUBKEY, (uint16_t)(64 - shortfall), NULL}};
+                                    {IFU_TLV_PUBKEY, (uint16_t)(64 - shortfall), NULL}};
         uint32_t len = build(&(struct tu_craft){.unprot = un, .n_unprot = 2});
         /* The info says the area is shortfall bytes longer than its TLVs. */
         ifu_put_le16(img + 34, (uint16_t)(ifu_get_le16(img + 34) + shortfall));
