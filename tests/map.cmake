@@ -1,4 +1,4 @@
-# Memory-mapped flash (struct ifu_flash.map, docs/DESIGN.md §3.1): label "map".
+# Memory-mapped flash (struct ifu_flash.map, docs/DESIGN.md §7.1): label "map".
 #   test_map_<mode>                 tests/test_map.c: ifu_area_map, the verifier over a guarded
 #                                   mapping, the boot engine mapped vs copying
 #   test_boot_mapped_<mode>         the whole boot test program with every rig mapped

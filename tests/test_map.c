@@ -1,4 +1,4 @@
-/* Memory-mapped flash (struct ifu_flash.map, docs/DESIGN.md §3.1): the
+/* Memory-mapped flash (struct ifu_flash.map, docs/DESIGN.md §7.1): the
  * verifier and the boot engine hash slots in place when the flash is mapped,
  * and must decide exactly as they do when they copy through read(). One
  * program per boot mode: test_map_overwrite, test_map_swap, test_map_xip.
