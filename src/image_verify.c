@@ -771,10 +771,10 @@ static void fill_info(const struct ifu_verify *v, struct ifu_image_info *info,
 }
 
 /* Hash the image bytes [0, end) at area offset off of a: in place if the
- * flash is mapped, else through a stack chunk. */
-static int hash_area(struct ifu_hash *h, const struct ifu_area *a, uint32_t off, uint32_t end)
+ * flash is mapped, else through chunk (READ_CHUNK bytes). */
+static int hash_area(struct ifu_hash *h, const struct ifu_area *a, uint32_t off, uint32_t end,
+                     uint8_t *chunk)
 {
-    uint8_t chunk[READ_CHUNK];
     const uint8_t *p;
 
     if (off > a->size) {
@@ -785,7 +785,7 @@ static int hash_area(struct ifu_hash *h, const struct ifu_area *a, uint32_t off,
         return ifu_hash_update(h, p, end);
     }
     for (uint32_t pos = 0; !err && pos < end;) {
-        uint32_t n = IFU_MIN(end - pos, (uint32_t)sizeof chunk);
+        uint32_t n = IFU_MIN(end - pos, READ_CHUNK);
         err = ifu_area_read(a, off + pos, chunk, n);
         if (!err) {
             err = ifu_hash_update(h, chunk, n);
@@ -796,13 +796,13 @@ static int hash_area(struct ifu_hash *h, const struct ifu_area *a, uint32_t off,
 }
 
 /* The same through a reader. */
-static int hash_reader(struct ifu_hash *h, const struct ifu_image_reader *reader, uint32_t end)
+static int hash_reader(struct ifu_hash *h, const struct ifu_image_reader *reader, uint32_t end,
+                       uint8_t *chunk)
 {
-    uint8_t chunk[READ_CHUNK];
     int err = 0;
 
     for (uint32_t off = 0; !err && off < end;) {
-        uint32_t n = IFU_MIN(end - off, (uint32_t)sizeof chunk);
+        uint32_t n = IFU_MIN(end - off, READ_CHUNK);
         err = reader->read(reader->ctx, off, chunk, n);
         if (!err) {
             err = ifu_hash_update(h, chunk, n);
@@ -817,6 +817,7 @@ static int hash_reader(struct ifu_hash *h, const struct ifu_image_reader *reader
 static int verify_pure(struct ifu_verify *v, struct ifu_hash *h, const uint8_t *key,
                        uint32_t key_len, const struct src *src)
 {
+    uint8_t chunk[READ_CHUNK]; /* one buffer for either source: one frame's worth of stack */
     uint32_t end = signed_end(v);
 
     if (v->sig_alg != IFU_SIG_ED25519 || v->sig_len != 64) {
@@ -827,8 +828,8 @@ static int verify_pure(struct ifu_verify *v, struct ifu_hash *h, const uint8_t *
     }
     int err = ifu_ed25519_stream_begin(h, v->sig, key, key_len);
     if (!err) {
-        err =
-            src->a != NULL ? hash_area(h, src->a, src->off, end) : hash_reader(h, src->reader, end);
+        err = src->a != NULL ? hash_area(h, src->a, src->off, end, chunk)
+                             : hash_reader(h, src->reader, end, chunk);
     }
     if (!err) {
         err = ifu_ed25519_stream_finish(h, v->sig, key, key_len);
