@@ -9,6 +9,9 @@
  * (a fresh verification, not the engine's). Also: no crash, no hang, no
  * misuse of the flash (prog over programmed bytes, misaligned requests).
  *
+ * Bit 3 of the plan byte maps the flash (ifu_sim_set_mapped): the engine then
+ * hashes the slots in place, and the oracle is unchanged.
+ *
  * Input: [plan] [cut_lo] [cut_hi] [cut_mode] then (off_lo, off_hi, value)*.
  * Geometry: 512-byte sectors, primary 4 sectors, secondary 5, write size 8. */
 #include <stdlib.h>
@@ -62,6 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     uint8_t plan = data[0];
+    ifu_sim_set_mapped(&sim, (plan & 8) != 0);
     if ((plan & 1) && img_len[0]) {
         ifu_sim_poke(&sim, 0, img[0], img_len[0]);
     }

@@ -5,6 +5,7 @@
 
 #include "boot_priv.h"
 #include "fault_priv.h"
+#include "image_priv.h"
 #include "ifu/errors.h"
 #include "util_priv.h"
 
@@ -222,20 +223,6 @@ void boot_emit(const struct boot_run *run, enum ifu_boot_event ev, unsigned slot
     }
 }
 
-struct area_reader {
-    const struct ifu_area *a;
-    uint32_t base;
-};
-
-static int area_reader_read(void *ctx, uint32_t off, void *buf, uint32_t len)
-{
-    const struct area_reader *r = ctx;
-    if (off > r->a->size - r->base) {
-        return IFU_EINVAL;
-    }
-    return ifu_area_read(r->a, r->base + off, buf, len);
-}
-
 /* Verify the image at area offset off: hash, signature, trusted key, and an
  * end no further than max_size bytes from off. */
 int boot_verify(struct boot_run *run, const struct ifu_area *a, uint32_t off, uint32_t max_size,
@@ -244,8 +231,6 @@ int boot_verify(struct boot_run *run, const struct ifu_area *a, uint32_t off, ui
     struct ifu_verify *v = &run->b->verify;
     const struct ifu_boot_config *cfg = run->cfg;
     uint32_t hashset = cfg->hashset != 0 ? cfg->hashset : IFU_HASHSET(IFU_HASH_SHA256);
-    struct area_reader ar = {a, off};
-    const struct ifu_image_reader reader = {area_reader_read, &ar};
     struct boot_proof *p = &run->proof[a == &cfg->secondary];
 
     p->off = off;
@@ -256,25 +241,15 @@ int boot_verify(struct boot_run *run, const struct ifu_area *a, uint32_t off, ui
         return IFU_EINVAL;
     }
     int err = boot_verify_begin(v, run->keys, run->revoked, hashset, max_size);
-    uint32_t pos = 0;
-    while (!err && ifu_verify_done(v) == 0) {
-        uint32_t n =
-            IFU_MIN(IFU_MIN(max_size - pos, (uint32_t)IFU_BOOT_BUF_SIZE), ifu_verify_remaining(v));
-        if (n == 0) {
-            err = IFU_ETRUNC; /* the image claims to run past max_size */
-            break;
-        }
-        err = ifu_area_read(a, off + pos, run->b->buf, n);
-        if (!err) {
-            err = ifu_verify_update(v, run->b->buf, n);
-        }
-        pos += n;
+    if (!err) {
+        /* In place if the flash is mapped, else through the engine's buffer. */
+        err = ifu_verify_feed_area(v, a, off, max_size, run->b->buf, IFU_BOOT_BUF_SIZE);
     }
     if (err) {
         ifu_verify_abort(v);
         return err;
     }
-    err = ifu_verify_finish(v, &reader, info);
+    err = ifu_verify_finish_area(v, a, off, info);
     if (!err) {
         err = boot_counter_admit(run, info);
     }

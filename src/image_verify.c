@@ -17,6 +17,7 @@
 #include "ifu/image.h"
 
 #include "fault_priv.h"
+#include "image_priv.h"
 #include "util_priv.h"
 
 /* Bits of struct ifu_verify.seen: TLVs that may appear at most once
@@ -36,6 +37,14 @@
 
 /* Largest chunk ifu_image_verify() and the pure-signature pass read at once. */
 #define READ_CHUNK 256u
+
+/* Where the signed bytes can be read again (the Ed25519 pure pass): a
+ * reader, or an area and the image's offset in it. */
+struct src {
+    const struct ifu_image_reader *reader;
+    const struct ifu_area *a;
+    uint32_t off;
+};
 
 static int fail(struct ifu_verify *v, int err)
 {
@@ -761,28 +770,66 @@ static void fill_info(const struct ifu_verify *v, struct ifu_image_info *info,
     info->sig_pure = v->sig_pure;
 }
 
-/* The Ed25519 "pure" signature covers the signed bytes themselves: a second
- * pass over them through reader, into the SHA-512 of the signature check. */
-static int verify_pure(struct ifu_verify *v, struct ifu_hash *h, const uint8_t *key,
-                       uint32_t key_len, const struct ifu_image_reader *reader)
+/* Hash the image bytes [0, end) at area offset off of a: in place if the
+ * flash is mapped, else through chunk (READ_CHUNK bytes). */
+static int hash_area(struct ifu_hash *h, const struct ifu_area *a, uint32_t off, uint32_t end,
+                     uint8_t *chunk)
 {
-    uint8_t chunk[READ_CHUNK];
-    uint32_t end = signed_end(v);
+    const uint8_t *p;
 
-    if (v->sig_alg != IFU_SIG_ED25519 || v->sig_len != 64) {
-        return IFU_ESIG; /* SIG_PURE is defined for Ed25519 only */
+    if (off > a->size) {
+        return IFU_EINVAL;
     }
-    if (reader == NULL || reader->read == NULL) {
-        return IFU_EUNSUPPORTED;
+    int err = ifu_area_map(a, off, end, &p);
+    if (!err && p != NULL) {
+        return ifu_hash_update(h, p, end);
     }
-    int err = ifu_ed25519_stream_begin(h, v->sig, key, key_len);
+    for (uint32_t pos = 0; !err && pos < end;) {
+        uint32_t n = IFU_MIN(end - pos, READ_CHUNK);
+        err = ifu_area_read(a, off + pos, chunk, n);
+        if (!err) {
+            err = ifu_hash_update(h, chunk, n);
+        }
+        pos += n;
+    }
+    return err;
+}
+
+/* The same through a reader. */
+static int hash_reader(struct ifu_hash *h, const struct ifu_image_reader *reader, uint32_t end,
+                       uint8_t *chunk)
+{
+    int err = 0;
+
     for (uint32_t off = 0; !err && off < end;) {
-        uint32_t n = IFU_MIN(end - off, (uint32_t)sizeof chunk);
+        uint32_t n = IFU_MIN(end - off, READ_CHUNK);
         err = reader->read(reader->ctx, off, chunk, n);
         if (!err) {
             err = ifu_hash_update(h, chunk, n);
         }
         off += n;
+    }
+    return err;
+}
+
+/* The Ed25519 "pure" signature covers the signed bytes themselves: a second
+ * pass over them from src, into the SHA-512 of the signature check. */
+static int verify_pure(struct ifu_verify *v, struct ifu_hash *h, const uint8_t *key,
+                       uint32_t key_len, const struct src *src)
+{
+    uint8_t chunk[READ_CHUNK]; /* one buffer for either source: one frame's worth of stack */
+    uint32_t end = signed_end(v);
+
+    if (v->sig_alg != IFU_SIG_ED25519 || v->sig_len != 64) {
+        return IFU_ESIG; /* SIG_PURE is defined for Ed25519 only */
+    }
+    if (src->a == NULL && (src->reader == NULL || src->reader->read == NULL)) {
+        return IFU_EUNSUPPORTED;
+    }
+    int err = ifu_ed25519_stream_begin(h, v->sig, key, key_len);
+    if (!err) {
+        err = src->a != NULL ? hash_area(h, src->a, src->off, end, chunk)
+                             : hash_reader(h, src->reader, end, chunk);
     }
     if (!err) {
         err = ifu_ed25519_stream_finish(h, v->sig, key, key_len);
@@ -812,8 +859,8 @@ static uint32_t sig_len_unpadded(const struct ifu_verify *v)
 
 /* *port_rc receives the crypto port's own answer (left as is if the port is
  * not asked), for the step tally's second look. */
-static int check_signature(struct ifu_verify *v, const uint8_t *digest,
-                           const struct ifu_image_reader *reader, volatile int *port_rc)
+static int check_signature(struct ifu_verify *v, const uint8_t *digest, const struct src *src,
+                           volatile int *port_rc)
 {
     /* Stops an image with no signature by a trusted key. */
     if (!IFU_FI(VERIFY_SIG_PRESENT, v->sig_len != 0)) {
@@ -846,7 +893,7 @@ static int check_signature(struct ifu_verify *v, const uint8_t *digest,
 
     int rc;
     if (v->sig_pure) {
-        rc = verify_pure(v, &v->hash[0], key, key_len, reader);
+        rc = verify_pure(v, &v->hash[0], key, key_len, src);
     } else {
         rc = ifu_sig_verify(v->sig_alg, key, key_len, digest, ifu_hash_size(v->image_hash_alg),
                             v->sig, sig_len_unpadded(v));
@@ -889,9 +936,7 @@ static int key_trusted(const struct ifu_verify *v)
     return ifu_ct_memcmp(got, k->pub_sha256, 32) == 0;
 }
 
-/* see include/ifu/image.h */
-int ifu_verify_finish(struct ifu_verify *v, const struct ifu_image_reader *reader,
-                      struct ifu_image_info *info)
+static int finish(struct ifu_verify *v, const struct src *src, struct ifu_image_info *info)
 {
     uint8_t digest[IFU_HASH_MAX_SIZE];
     /* The crypto port's answer, "no" until it is asked. Volatile: the two
@@ -935,7 +980,7 @@ int ifu_verify_finish(struct ifu_verify *v, const struct ifu_image_reader *reade
     }
     /* Stops skipping the signature check. */
     if (!err && IFU_FI(VERIFY_SIGNED, need_sig)) {
-        err = check_signature(v, digest, reader, &port_rc);
+        err = check_signature(v, digest, src, &port_rc);
     }
     /* Fault hardening (docs/SECURITY.md §5): every step is looked at a second
      * time, apart from the checks above, and counted in the tally; the
@@ -975,6 +1020,25 @@ int ifu_verify_finish(struct ifu_verify *v, const struct ifu_image_reader *reade
 }
 
 /* see include/ifu/image.h */
+int ifu_verify_finish(struct ifu_verify *v, const struct ifu_image_reader *reader,
+                      struct ifu_image_info *info)
+{
+    const struct src src = {reader, NULL, 0};
+    return finish(v, &src, info);
+}
+
+/* see src/image_priv.h */
+int ifu_verify_finish_area(struct ifu_verify *v, const struct ifu_area *a, uint32_t off,
+                           struct ifu_image_info *info)
+{
+    const struct src src = {NULL, a, off};
+    if (a == NULL) {
+        return IFU_EINVAL;
+    }
+    return finish(v, &src, info);
+}
+
+/* see include/ifu/image.h */
 int ifu_image_verify(const struct ifu_image_reader *reader, uint32_t size,
                      const struct ifu_keyring *keys, uint32_t flags, uint32_t hashset,
                      struct ifu_image_info *info)
@@ -1006,4 +1070,63 @@ int ifu_image_verify(const struct ifu_image_reader *reader, uint32_t size,
         return err;
     }
     return ifu_verify_finish(&v, reader, info);
+}
+
+/* see src/image_priv.h */
+int ifu_verify_feed_area(struct ifu_verify *v, const struct ifu_area *a, uint32_t off,
+                         uint32_t max_size, uint8_t *buf, uint32_t buf_size)
+{
+    if (ifu_area_check(a) != 0 || buf == NULL || buf_size == 0 || off > a->size ||
+        max_size > a->size - off) {
+        return IFU_EINVAL;
+    }
+    uint32_t pos = 0;
+    int err = ifu_verify_done(v);
+    while (err == 0) {
+        /* Never ask for bytes past the image's end once it is known, so a
+         * slot's padding and trailer are never read (nor hashed). */
+        uint32_t n = IFU_MIN(max_size - pos, ifu_verify_remaining(v));
+        if (n == 0) {
+            return IFU_ETRUNC; /* the image claims to run past max_size */
+        }
+        const uint8_t *p;
+        err = ifu_area_map(a, off + pos, n, &p);
+        if (!err && p == NULL) {
+            /* Not mapped: copy, a buffer at a time. */
+            n = IFU_MIN(n, buf_size);
+            err = ifu_area_read(a, off + pos, buf, n);
+            p = buf;
+        }
+        if (!err) {
+            err = ifu_verify_update(v, p, n);
+        }
+        if (!err) {
+            pos += n;
+            err = ifu_verify_done(v);
+        }
+    }
+    return err < 0 ? err : 0;
+}
+
+/* see include/ifu/image.h */
+int ifu_image_verify_area(const struct ifu_area *a, uint32_t off, uint32_t size,
+                          const struct ifu_keyring *keys, uint32_t flags, uint32_t hashset,
+                          struct ifu_image_info *info)
+{
+    struct ifu_verify v;
+    uint8_t chunk[READ_CHUNK];
+
+    if (ifu_area_check(a) != 0 || off > a->size || size > a->size - off) {
+        return IFU_EINVAL;
+    }
+    int err = ifu_verify_begin(&v, keys, flags, hashset, 0, NULL);
+    if (!err) {
+        err = ifu_verify_feed_area(&v, a, off, size, chunk, sizeof chunk);
+    }
+    if (err) {
+        ifu_verify_abort(&v);
+        fill_info(&v, info, NULL);
+        return err;
+    }
+    return ifu_verify_finish_area(&v, a, off, info);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "boot_priv.h"
+#include "image_priv.h"
 #include "ifu/crypto.h"
 #include "ifu/errors.h"
 #include "util_priv.h"
@@ -414,15 +415,6 @@ psa_status_t psa_fwu_accept(void)
     return PSA_SUCCESS;
 }
 
-static int slot_read(void *ctx, uint32_t off, void *buf, uint32_t len)
-{
-    (void)ctx;
-    if (off > fwu.lay.max_image_size || len > fwu.lay.max_image_size - off) {
-        return IFU_EINVAL;
-    }
-    return ifu_area_read(second(), fwu.lay.headroom + off, buf, len);
-}
-
 /* 0 if the staging slot holds a complete image that verifies with the
  * keys (the check finish made), else why not. Uses fwu.u.v, so it runs
  * before any session. */
@@ -439,23 +431,13 @@ static int verify_staged(struct ifu_image_info *info)
     if (!err) {
         err = boot_verify_begin(v, keys, revoked, hashset, fwu.lay.max_image_size);
     }
-    uint32_t off = 0;
-    while (!err && ifu_verify_done(v) == 0) {
-        uint32_t n = IFU_MIN(ifu_verify_remaining(v), (uint32_t)sizeof buf);
-        /* cppcheck-suppress knownConditionTrueFalse ; false positive: n comes from the verifier */
-        if (n == 0 || n > fwu.lay.max_image_size - off) {
-            err = IFU_ETRUNC;
-            break;
-        }
-        err = slot_read(NULL, off, buf, n);
-        if (!err) {
-            err = ifu_verify_update(v, buf, n);
-        }
-        off += n;
+    if (!err) {
+        /* In place if the flash is mapped, else through buf. */
+        err = ifu_verify_feed_area(v, second(), fwu.lay.headroom, fwu.lay.max_image_size, buf,
+                                   sizeof buf);
     }
     if (!err) {
-        const struct ifu_image_reader reader = {slot_read, NULL};
-        err = ifu_verify_finish(v, &reader, info);
+        err = ifu_verify_finish_area(v, second(), fwu.lay.headroom, info);
     }
     ifu_verify_abort(v);
     return err;

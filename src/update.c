@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "boot_priv.h"
+#include "image_priv.h"
 #include "ifu/errors.h"
 #include "util_priv.h"
 
@@ -516,20 +517,6 @@ int ifu_update_write(struct ifu_update *up, uint32_t off, const uint8_t *data, u
     return (int)old + taken;
 }
 
-struct slot_reader {
-    const struct ifu_area *a;
-    uint32_t base;
-};
-
-static int slot_read(void *ctx, uint32_t off, void *buf, uint32_t len)
-{
-    const struct slot_reader *r = ctx;
-    if (off > r->a->size - r->base) {
-        return IFU_EINVAL;
-    }
-    return ifu_area_read(r->a, r->base + off, buf, len);
-}
-
 /* U5: find where an interrupted transfer can go on. The staged bytes are
  * trusted only up to the start of the sector before the first sector that
  * reads entirely erased (U3 makes that sector exist right after the last
@@ -740,9 +727,8 @@ int ifu_update_finish(struct ifu_update *up, struct ifu_image_info *info)
     if (up->end == 0 || up->pos != up->end || up->prog != up->pos || !all_erased(up)) {
         return fail(up, IFU_ETRUNC);
     }
-    struct slot_reader sr = {sec_of(up), up->base};
-    const struct ifu_image_reader reader = {slot_read, &sr};
-    int err = ifu_verify_finish(&up->verify, &reader, &up->result);
+    /* The second pass of a pure signature reads the staged bytes back. */
+    int err = ifu_verify_finish_area(&up->verify, sec_of(up), up->base, &up->result);
     if (!err && up->policy.min_sec_cnt != 0 && up->result.sec_cnt < up->policy.min_sec_cnt) {
         err = IFU_EROLLBACK; /* an older security epoch */
     }

@@ -80,7 +80,13 @@ static int ram_erase(const struct ifu_flash *fl, uint32_t off, uint32_t len)
 }
 
 static const struct ifu_sector_run runs[] = {{4096, 4}};
-static const struct ifu_flash fl = {NULL, ram_read, ram_prog, ram_erase, NULL, 8, 0xff, runs, 1, 0};
+static const struct ifu_flash fl = {.read = ram_read,
+                                    .prog = ram_prog,
+                                    .erase = ram_erase,
+                                    .write_size = 8,
+                                    .erased_val = 0xff,
+                                    .sectors = runs,
+                                    .sector_runs = 1};
 
 static void test_flash_null_outputs(void **state)
 {

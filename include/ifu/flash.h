@@ -52,6 +52,18 @@ struct ifu_flash {
      * that execute in place (direct-XIP checks an image's ROM_FIXED load
      * address against it). 0 if the flash is not memory-mapped. */
     uint32_t map_addr;
+    /* Optional: where this process reads the device in place, for hashing
+     * without a copy (docs/PORTING.md "Memory-mapped reads"). If set, the byte
+     * at device offset off is ((const uint8_t *)map)[off] for every off below
+     * the device size, and reading it there gives exactly what read() gives:
+     * at any moment after a prog, erase or sync has returned, with no cache
+     * in between that those calls leave stale, and without faulting. ifu then
+     * hashes image bytes (verification) through ifu_area_map() in place, in
+     * large spans, and still calls read() for everything else. NULL (the
+     * default): ifu reads only through read(). Unlike map_addr, this is a
+     * pointer in the address space that runs ifu (the same number on a
+     * device; a buffer on a host simulator). */
+    const void *map;
 };
 
 /* A contiguous range of one flash device: a slot, a status page, a key page.
@@ -91,6 +103,14 @@ int ifu_area_sector(const struct ifu_area *a, uint32_t off, uint32_t *start, uin
 
 /* Read len bytes at area offset off. IFU_EINVAL if the range leaves the area. */
 int ifu_area_read(const struct ifu_area *a, uint32_t off, void *buf, uint32_t len);
+
+/* The bytes [off, off+len) of the area in place: *p is the address of area
+ * byte off if the area's flash has a map, else NULL (then read them with
+ * ifu_area_read). The same checks as ifu_area_read: IFU_EINVAL, and *p NULL,
+ * for a bad area or a range that leaves it, so nothing outside the area is
+ * ever handed out. The bytes stay valid only until the next prog or erase
+ * of that range. Touches no flash. */
+int ifu_area_map(const struct ifu_area *a, uint32_t off, uint32_t len, const uint8_t **p);
 
 /* Program len bytes at area offset off. IFU_EINVAL unless off and len are
  * multiples of the write size and the range lies inside the area. The bytes

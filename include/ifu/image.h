@@ -16,6 +16,7 @@
 
 #include "ifu/config.h"
 #include "ifu/crypto.h"
+#include "ifu/flash.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -276,6 +277,20 @@ int ifu_verify_finish(struct ifu_verify *v, const struct ifu_image_reader *reade
 int ifu_image_verify(const struct ifu_image_reader *reader, uint32_t size,
                      const struct ifu_keyring *keys, uint32_t flags, uint32_t hashset,
                      struct ifu_image_info *info);
+
+/* ifu_image_verify() for an image stored at offset off of a flash area (a
+ * slot): size bounds the bytes read from off, as for ifu_image_verify, and
+ * off + size must lie inside the area (else IFU_EINVAL). Reads stop at the
+ * end of the unprotected TLV area. If the area's flash is memory-mapped
+ * (struct ifu_flash.map), the bytes are hashed in place through
+ * ifu_area_map(), each state of the format in one span (the payload in one
+ * hash update), also for the second pass of an Ed25519 pure signature;
+ * otherwise they are read with ifu_area_read() through a 256-byte stack
+ * buffer. Either way the verdict, the error and info are those
+ * ifu_image_verify() gives for the same bytes. Reads flash, never writes. */
+int ifu_image_verify_area(const struct ifu_area *a, uint32_t off, uint32_t size,
+                          const struct ifu_keyring *keys, uint32_t flags, uint32_t hashset,
+                          struct ifu_image_info *info);
 
 #ifdef __cplusplus
 }

@@ -103,6 +103,11 @@ const struct ifu_flash *ifu_nor_init(struct ifu_nor *nor, uint32_t base, uint32_
     return &nor->fl;
 }
 
+void ifu_nor_set_mapped(struct ifu_nor *nor, int on)
+{
+    nor->fl.map = on ? (const void *)(uintptr_t)nor->base : NULL;
+}
+
 int ifu_nor_erase_range(struct ifu_nor *nor, uint32_t off, uint32_t len)
 {
     if (off % IFU_NOR_SECTOR_SIZE != 0u || len % IFU_NOR_SECTOR_SIZE != 0u ||

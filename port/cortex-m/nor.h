@@ -15,7 +15,9 @@
  *   program or a half-erased sector, as a cut during the real operations can
  *   (the real part programs at most one 256-byte page per command; the page
  *   split would not change which bytes a cut leaves, so it is not modelled);
- * - reads are memory reads (memory-mapped, as XIP).
+ * - reads are memory reads (memory-mapped, as XIP); ifu_nor_set_mapped()
+ *   also lends ifu the mapping (struct ifu_flash.map), so that it hashes
+ *   slots in place instead of copying them through read.
  *
  * Device code: C99, no malloc. */
 #ifndef IFU_CM_NOR_H
@@ -53,6 +55,13 @@ struct ifu_nor {
  * bad size or write_size. */
 const struct ifu_flash *ifu_nor_init(struct ifu_nor *nor, uint32_t base, uint32_t size,
                                      uint32_t write_size);
+
+/* Lend ifu the mapping (on = 1): fl.map = base, so verification hashes the
+ * slots in place (include/ifu/flash.h). The promise holds here: prog and
+ * erase store straight into the mapped memory, no cache lies in between,
+ * and a read of it cannot fault. Off (0, the default after ifu_nor_init):
+ * every read goes through the read callback (and is counted in stats). */
+void ifu_nor_set_mapped(struct ifu_nor *nor, int on);
 
 /* Erase [off, off + len) (sector-aligned) outside ifu, e.g. to factory-reset
  * a slot. Returns 0 or IFU_EINVAL. */

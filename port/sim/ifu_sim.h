@@ -127,6 +127,15 @@ int ifu_sim_sector_index(const struct ifu_sim *sim, uint32_t off);
 int ifu_sim_otp_read(struct ifu_sim *sim, uint32_t off, void *buf, uint32_t len);
 int ifu_sim_otp_prog(struct ifu_sim *sim, uint32_t off, const void *buf, uint32_t len);
 
+/* Expose the simulated flash as memory-mapped (on = 1) or not (on = 0, the
+ * default after init): sets sim->flash.map to the simulator's own array, so
+ * ifu reads image bytes in place (include/ifu/flash.h). The array is the
+ * flash: every prog, erase, torn operation, poke and restore shows in it at
+ * once, as it does through read. Unlike read, a mapped read still works
+ * after a power cut (memory does not fail; the next prog or erase does).
+ * Mapped reads are not counted in stats. */
+void ifu_sim_set_mapped(struct ifu_sim *sim, int on);
+
 /* Direct access for tests that plant content, bypassing NOR rules and
  * counters: copy len bytes into flash at off. */
 void ifu_sim_poke(struct ifu_sim *sim, uint32_t off, const void *buf, uint32_t len);

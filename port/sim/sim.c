@@ -527,3 +527,9 @@ void ifu_sim_poke(struct ifu_sim *sim, uint32_t off, const void *buf, uint32_t l
         fatal("poke: cannot write the backing file");
     }
 }
+
+/* see port/sim/ifu_sim.h */
+void ifu_sim_set_mapped(struct ifu_sim *sim, int on)
+{
+    sim->flash.map = on ? sim->mem : NULL;
+}

@@ -1,6 +1,7 @@
 /* see tu_boot.h */
 #include "tu_boot.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "ifu/errors.h"
@@ -24,6 +25,12 @@ static void on_recovery(void *ctx, int err)
     r->recovery_calls++;
 }
 
+int tu_mapped_env(void)
+{
+    const char *v = getenv(TU_MAPPED_ENV);
+    return v != NULL && strcmp(v, "1") == 0;
+}
+
 int tu_rig_init(struct tu_rig *r, const struct tu_geom *g, uint64_t seed)
 {
     struct ifu_sim_config sc = {
@@ -40,6 +47,7 @@ int tu_rig_init(struct tu_rig *r, const struct tu_geom *g, uint64_t seed)
         return err;
     }
     r->sim.flash.map_addr = g->map_addr;
+    ifu_sim_set_mapped(&r->sim, g->mapped || tu_mapped_env());
     r->cfg.primary = (struct ifu_area){&r->sim.flash, g->pri_off, g->pri_size};
     r->cfg.secondary = (struct ifu_area){&r->sim.flash, g->sec_off, g->sec_size};
     r->cfg.keys = tu_image_keyring();

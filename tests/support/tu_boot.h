@@ -23,7 +23,17 @@ struct tu_geom {
     uint8_t erased;
     uint32_t map_addr; /* flash.map_addr */
     uint32_t otp_size; /* bytes of simulated OTP; 0 for none */
+    int mapped;        /* 1: flash.map set (ifu_sim_set_mapped); see also TU_MAPPED_ENV */
 };
+
+/* If this environment variable is "1", every rig maps its flash, whatever
+ * tu_geom.mapped says: tests/map.cmake reruns whole boot test programs (and
+ * a power-loss matrix) that way, to show the same verdicts with reads in
+ * place. */
+#define TU_MAPPED_ENV "IFU_TEST_FLASH_MAPPED"
+
+/* 1 if the environment asks for mapped flash (TU_MAPPED_ENV). */
+int tu_mapped_env(void);
 
 #define TU_EV_MAX 16
 
