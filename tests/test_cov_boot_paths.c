@@ -38,18 +38,7 @@
 #define REC_MAGIC   0x4a554649u
 #define REC_VERSION 1u
 
-static const struct tu_geom geom = {
-    .name = "paths",
-    .runs = {{SECTOR, 40}},
-    .run_count = 1,
-    .pri_off = 0,
-    .pri_size = 16 * SECTOR,
-    .sec_off = 16 * SECTOR,
-    .sec_size = 17 * SECTOR,
-    .write_size = 8,
-    .erased = 0xff,
-    .map_addr = 0x08000000u,
-};
+static const struct tu_geom *const geom = &tu_geom_small;
 
 static enum ifu_boot_mode mode;
 
@@ -154,7 +143,7 @@ static void test_geometries_a_mode_cannot_lay_out(void **state)
 static void test_absent_arguments_and_bad_configuration(void **state)
 {
     (void)state;
-    struct tu_rig *r = rig_new(&geom);
+    struct tu_rig *r = rig_new(geom);
     tu_rig_poke_image(r, 0, 0, img_a());
     struct ifu_boot_layout lay;
     struct ifu_boot_result res;
@@ -206,7 +195,7 @@ static void test_absent_arguments_and_bad_configuration(void **state)
 static void test_boot_check_refuses_a_changed_result(void **state)
 {
     (void)state;
-    struct tu_rig *r = rig_new(&geom);
+    struct tu_rig *r = rig_new(geom);
     tu_rig_poke_image(r, 0, 0, img_a());
     struct ifu_boot_result res;
     boots(r, &res, 0, img_a());
@@ -228,7 +217,7 @@ static void test_boot_check_refuses_a_changed_result(void **state)
     x.check = 0;
     assert_ifu(ifu_boot_check(&x), IFU_EFAULT);
     /* A failed boot's result is never accepted. */
-    struct tu_rig *e = rig_new(&geom);
+    struct tu_rig *e = rig_new(geom);
     assert_ifu(tu_rig_go(e, &x), IFU_ENOIMAGE);
     assert_ifu(ifu_boot_check(&x), IFU_EFAULT);
     rig_free(e);
@@ -270,7 +259,7 @@ static void make_record(const struct rec_spec *s, uint8_t rec[JOURNAL_RECORD_LEN
 /* A rig running A with B staged and requested for good. */
 static struct tu_rig *rig_requested(void)
 {
-    struct tu_rig *r = rig_new(&geom);
+    struct tu_rig *r = rig_new(geom);
     tu_rig_poke_image(r, 0, 0, img_a());
     assert_ifu(tu_rig_stage(r, 1, tu_rig_stage_off(r), img_b()), 0);
     assert_ifu(ifu_boot_request(&r->cfg, IFU_BOOT_REQ_PERMANENT), 0);
@@ -283,7 +272,7 @@ static void test_records_the_layout_could_not_have_written_are_ignored(void **st
     if (mode == IFU_BOOT_MODE_XIP) {
         skip(); /* direct-XIP keeps no journal */
     }
-    struct tu_rig *probe = rig_new(&geom);
+    struct tu_rig *probe = rig_new(geom);
     uint32_t max = probe->lay.max_image_size;
     uint32_t h = probe->lay.headroom;
     uint32_t n = img_b()->len;
@@ -355,12 +344,12 @@ static void test_four_damaged_records_refuse_the_request_and_keep_the_image(void
     for (uint32_t i = 0; i < JOURNAL_BEGIN_SLOTS; i++) {
         plant_record(r, i, rec);
     }
-    uint8_t *before = malloc(geom.pri_size);
+    uint8_t *before = malloc(geom->pri_size);
     assert_non_null(before);
-    memcpy(before, tu_rig_bytes(r, 0), geom.pri_size);
+    memcpy(before, tu_rig_bytes(r, 0), geom->pri_size);
     struct ifu_boot_result res;
     boots(r, &res, 0, img_a());
-    assert_memory_equal(before, tu_rig_bytes(r, 0), geom.pri_size);
+    assert_memory_equal(before, tu_rig_bytes(r, 0), geom->pri_size);
     assert_true((res.actions & IFU_BOOT_DID_REJECT) != 0);
     assert_true((res.actions & IFU_BOOT_DID_INSTALL) == 0);
     assert_ifu(res.reject_err, IFU_ESTATE);
@@ -383,7 +372,7 @@ static void test_revert_record_with_reason_out_of_range_reverts_with_estate(void
     }
     /* B runs in the primary, A is saved at secondary offset 0, and an open revert record says
      * A goes back; its reason byte (200) is no error code. */
-    struct tu_rig *r = rig_new(&geom);
+    struct tu_rig *r = rig_new(geom);
     tu_rig_poke_image(r, 0, 0, img_b());
     tu_rig_poke_image(r, 1, 0, img_a());
     const struct rec_spec rv = {"revert", JOP_REVERT, REC_VERSION, 200, 0, img_a()->len, 0, 0};
@@ -415,15 +404,16 @@ static void test_primary_magic_alone_is_not_a_trial(void **state)
     (void)state;
     /* The magic as a request writes it, copied to the end of the primary, with no other
      * flag: not a trial (no copy_done), nothing to revert. */
-    struct tu_rig *r = rig_new(&geom);
+    struct tu_rig *r = rig_new(geom);
     tu_rig_poke_image(r, 0, 0, img_a());
     struct ifu_boot_config app;
     tu_rig_app_cfg(r, 0, &app);
     assert_ifu(tu_rig_stage(r, 1, tu_rig_stage_off(r), img_b()), 0);
     assert_ifu(ifu_boot_request(&app, IFU_BOOT_REQ_PERMANENT), 0);
-    const uint8_t *sec_end = tu_rig_bytes(r, 1) + geom.sec_size - BOOT_MAGIC_SIZE;
-    ifu_sim_poke(&r->sim, geom.pri_off + geom.pri_size - BOOT_MAGIC_SIZE, sec_end, BOOT_MAGIC_SIZE);
-    assert_ifu(ifu_area_erase(&r->cfg.secondary, 0, geom.sec_size), 0);
+    const uint8_t *sec_end = tu_rig_bytes(r, 1) + geom->sec_size - BOOT_MAGIC_SIZE;
+    ifu_sim_poke(&r->sim, geom->pri_off + geom->pri_size - BOOT_MAGIC_SIZE, sec_end,
+                 BOOT_MAGIC_SIZE);
+    assert_ifu(ifu_area_erase(&r->cfg.secondary, 0, geom->sec_size), 0);
 
     struct ifu_boot_status st;
     assert_ifu(ifu_boot_state(&app, &st), 0);
@@ -440,6 +430,33 @@ static void test_primary_magic_alone_is_not_a_trial(void **state)
     rig_free(r);
 }
 
+/* With a 32-byte write unit the magic field is 32 bytes and the magic its last 16: a field
+ * whose first half holds something is no place for a magic, and the request is refused, with
+ * nothing of it taking effect at the next reset. */
+static void test_request_over_a_dirty_magic_field_is_refused(void **state)
+{
+    (void)state;
+    struct tu_geom g32 = *geom;
+    g32.write_size = 32;
+    struct tu_rig *r = rig_new(&g32);
+    assert_ifu(r->layout_err, 0);
+    tu_rig_poke_image(r, 0, 0, img_a());
+    assert_ifu(tu_rig_stage(r, 1, tu_rig_stage_off(r), img_b()), 0);
+    const uint8_t dirt = 0x5a;
+    ifu_sim_poke(&r->sim, g32.sec_off + g32.sec_size - 32, &dirt, 1);
+    struct ifu_boot_config app;
+    tu_rig_app_cfg(r, 0, &app);
+    assert_ifu(ifu_boot_request(&app, IFU_BOOT_REQ_PERMANENT), IFU_ESTATE);
+    struct ifu_boot_status st;
+    assert_ifu(ifu_boot_state(&app, &st), 0);
+    assert_int_equal(st.pending, IFU_BOOT_STATE_NONE);
+    struct ifu_boot_result res;
+    boots(r, &res, 0, img_a());
+    assert_true((res.actions & (IFU_BOOT_DID_INSTALL | IFU_BOOT_DID_TRIAL)) == 0);
+    assert_int_equal(res.state, IFU_BOOT_STATE_CONFIRMED);
+    rig_free(r);
+}
+
 /* ---- direct-XIP ---- */
 
 static void test_xip_full_tie_boots_slot_a(void **state)
@@ -449,7 +466,7 @@ static void test_xip_full_tie_boots_slot_a(void **state)
         skip();
     }
     /* The same version in both slots, each requested for good: slot A wins the tie. */
-    struct tu_rig *r = rig_new(&geom);
+    struct tu_rig *r = rig_new(geom);
     struct ifu_boot_config app;
     for (unsigned slot = 0; slot < 2; slot++) {
         tu_rig_poke_image(r, slot, 0, img_a());
@@ -475,7 +492,7 @@ static void test_xip_pending_request_needs_a_header_that_parses(void **state)
     struct ifu_boot_result res;
 
     /* A request over bytes that are no image header: nothing is pending. */
-    struct tu_rig *r = rig_new(&geom);
+    struct tu_rig *r = rig_new(geom);
     tu_rig_poke_image(r, 0, 0, img_a());
     static const uint8_t junk[64] = {0x12, 0x34, 0x56, 0x78};
     assert_ifu(ifu_area_prog(&r->cfg.secondary, 0, junk, sizeof junk), 0);
@@ -489,7 +506,7 @@ static void test_xip_pending_request_needs_a_header_that_parses(void **state)
     rig_free(r);
 
     /* A request in slot B while slot A holds no image: pending, whatever its version. */
-    r = rig_new(&geom);
+    r = rig_new(geom);
     tu_rig_poke_image(r, 1, 0, img_a());
     tu_rig_app_cfg(r, 0, &app);
     assert_ifu(ifu_boot_request(&app, IFU_BOOT_REQ_TEST), 0);
@@ -510,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_four_damaged_records_refuse_the_request_and_keep_the_image),
         cmocka_unit_test(test_revert_record_with_reason_out_of_range_reverts_with_estate),
         cmocka_unit_test(test_primary_magic_alone_is_not_a_trial),
+        cmocka_unit_test(test_request_over_a_dirty_magic_field_is_refused),
         cmocka_unit_test(test_xip_full_tie_boots_slot_a),
         cmocka_unit_test(test_xip_pending_request_needs_a_header_that_parses),
     };

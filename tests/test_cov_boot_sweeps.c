@@ -26,29 +26,20 @@
 #include "ifu/boot.h"
 #include "ifu/counter.h"
 #include "ifu/errors.h"
+#include "ifu/keys.h"
 #include "ifu_sim.h"
 #include "tu_boot.h"
 #include "tu_faulty.h"
 #include "tu_image.h"
+#include "tu_keys.h"
 
-#define SECTOR (4 * TU_KIB)
-
-/* Small images (one sector each) and a small counter ring, so that a sweep of every call stays
- * short. */
-#define CTR_OFF    (20 * SECTOR) /* two small sectors for the flash counter */
+/* Small images (one sector each) and a small counter ring in the two 256-byte sectors, so that
+ * a sweep of every call stays short. */
+static const struct tu_geom *const geom = &tu_geom_small;
+#define CTR_OFF    TU_GEOM_SMALL_SPARE
 #define CTR_SECTOR 256u
-static const struct tu_geom geom = {
-    .name = "sweeps",
-    .runs = {{SECTOR, 20}, {CTR_SECTOR, 2}},
-    .run_count = 2,
-    .pri_off = 0,
-    .pri_size = 8 * SECTOR,
-    .sec_off = 8 * SECTOR,
-    .sec_size = 9 * SECTOR,
-    .write_size = 8,
-    .erased = 0xff,
-    .map_addr = 0x08000000u,
-};
+#define KS_OFF     (17u * 4u * TU_KIB) /* a spare 4 KiB sector for the keystore */
+#define KS_SLOTS   4u
 
 static enum ifu_boot_mode mode;
 
@@ -57,6 +48,8 @@ struct dev {
     struct tu_faulty f;
     struct ifu_area ctr_area;
     struct ifu_counter ctr;
+    struct ifu_area ks_page;
+    struct ifu_keystore ks;
 };
 
 static const struct tu_image *img(uint32_t payload, const char *version, uint32_t sec_cnt,
@@ -80,6 +73,28 @@ static const struct tu_image *img_b(void)
     return img(2500, "2.0.0", 2, TU_KEY_TRUSTED);
 }
 
+static const struct tu_image *img_c(void)
+{
+    return img(3000, "3.0.0", 3, TU_KEY_TRUSTED);
+}
+
+/* Images that carry their whole key (PUBKEY TLV), for the keystore. */
+static const struct tu_image *img_full(enum tu_key key, uint32_t payload, const char *version)
+{
+    struct tu_image_spec s = {.key = key, .payload = payload, .version = version, .pubkey_full = 1};
+    return tu_image_get(&s);
+}
+
+static const struct tu_image *img_ka(void)
+{
+    return img_full(TU_KEY_TRUSTED, 1500, "1.0.0");
+}
+
+static const struct tu_image *img_kb(void)
+{
+    return img_full(TU_KEY_NEXT, 2500, "2.0.0");
+}
+
 /* The application's configuration while it runs from slot 0. */
 static struct ifu_boot_config app_cfg(const struct dev *d)
 {
@@ -101,7 +116,7 @@ static void stage(struct dev *d, const struct tu_image *im, enum ifu_boot_reques
 struct scenario {
     const char *name;
     unsigned modes; /* bit per enum ifu_boot_mode it applies to */
-    int counter;    /* 1: a flash counter with IFU_COUNTER_F_VERSION */
+    unsigned store; /* STORE_COUNTER, STORE_KEYS: on the failing part too */
     void (*setup)(struct dev *d);
     int want_err;      /* the healthy boot's return */
     unsigned xip_slot; /* the slot booted in direct-XIP (the other modes boot the primary) */
@@ -109,6 +124,11 @@ struct scenario {
     enum ifu_boot_state state;
     uint32_t ctr_value;
 };
+
+/* A flash counter with IFU_COUNTER_F_VERSION; a keystore holding the trusted key in slot 0 and
+ * the next one in slot 1, with IFU_KEYS_F_REVOKE_BELOW (the only keys then trusted). */
+#define STORE_COUNTER 1u
+#define STORE_KEYS    2u
 
 #define M(m)      (1u << (m))
 #define ALL_MODES (M(IFU_BOOT_MODE_OVERWRITE) | M(IFU_BOOT_MODE_SWAP) | M(IFU_BOOT_MODE_XIP))
@@ -151,12 +171,12 @@ static void trial_bad(struct dev *d, int saved_too)
     assert_int_equal(tr[0].copy_done, 1);
     assert_int_equal(tr[0].trial, 0);
     assert_true(tu_rig_holds(&d->rig, 0, 0, img_b()));
-    uint8_t x = (uint8_t)(d->rig.sim.mem[geom.pri_off + TU_IMAGE_HDR_SIZE + 100] ^ 0x10u);
-    ifu_sim_poke(&d->rig.sim, geom.pri_off + TU_IMAGE_HDR_SIZE + 100, &x, 1);
+    uint8_t x = (uint8_t)(d->rig.sim.mem[geom->pri_off + TU_IMAGE_HDR_SIZE + 100] ^ 0x10u);
+    ifu_sim_poke(&d->rig.sim, geom->pri_off + TU_IMAGE_HDR_SIZE + 100, &x, 1);
     if (saved_too) {
         assert_true(tu_rig_holds(&d->rig, 1, 0, img_a()));
-        x = (uint8_t)(d->rig.sim.mem[geom.sec_off + TU_IMAGE_HDR_SIZE + 100] ^ 0x10u);
-        ifu_sim_poke(&d->rig.sim, geom.sec_off + TU_IMAGE_HDR_SIZE + 100, &x, 1);
+        x = (uint8_t)(d->rig.sim.mem[geom->sec_off + TU_IMAGE_HDR_SIZE + 100] ^ 0x10u);
+        ifu_sim_poke(&d->rig.sim, geom->sec_off + TU_IMAGE_HDR_SIZE + 100, &x, 1);
     }
 }
 
@@ -182,6 +202,29 @@ static void setup_counter_up(struct dev *d)
 {
     tu_rig_poke_image(&d->rig, 0, 0, img_a());
     stage(d, img_b(), IFU_BOOT_REQ_PERMANENT);
+}
+
+/* Nothing in the primary, B with SEC_CNT 2 requested for good: no running image to commit or
+ * compare with. */
+static void setup_counter_first(struct dev *d)
+{
+    stage(d, img_b(), IFU_BOOT_REQ_PERMANENT);
+}
+
+/* B on trial (A committed when B installed), then C with SEC_CNT 3 staged and requested for
+ * good: the running image is not confirmed, so it is not committed. */
+static void setup_over_a_trial(struct dev *d)
+{
+    setup_trial_over(d);
+    stage(d, img_c(), IFU_BOOT_REQ_PERMANENT);
+}
+
+/* A signed by the key of slot 0 running, B signed by the key of slot 1 requested for good:
+ * booting B confirmed retires slot 0. */
+static void setup_rotation(struct dev *d)
+{
+    tu_rig_poke_image(&d->rig, 0, 0, img_ka());
+    stage(d, img_kb(), IFU_BOOT_REQ_PERMANENT);
 }
 
 /* B running, A (older version and SEC_CNT) requested: a downgrade, refused. */
@@ -212,6 +255,12 @@ static const struct scenario scenarios[] = {
      0},
     {"counter raised by install", ALL_MODES, 1, setup_counter_up, 0, 1, img_b,
      IFU_BOOT_STATE_CONFIRMED, 2},
+    {"counter, nothing running", M(IFU_BOOT_MODE_OVERWRITE) | M(IFU_BOOT_MODE_SWAP), 1,
+     setup_counter_first, 0, 0, img_b, IFU_BOOT_STATE_CONFIRMED, 2},
+    {"install over a trial, counter", M(IFU_BOOT_MODE_SWAP), 1, setup_over_a_trial, 0, 0, img_c,
+     IFU_BOOT_STATE_CONFIRMED, 3},
+    {"key rotation", ALL_MODES, STORE_KEYS, setup_rotation, 0, 1, img_kb, IFU_BOOT_STATE_CONFIRMED,
+     0},
     {"downgrade for good, counter", ALL_MODES, 1, setup_downgrade_perm, 0, 0, img_b,
      IFU_BOOT_STATE_CONFIRMED, 2},
     {"downgrade on trial", M(IFU_BOOT_MODE_XIP), 0, setup_downgrade_test, 0, 0, img_b,
@@ -220,16 +269,28 @@ static const struct scenario scenarios[] = {
 
 /* ---- the sweep ---- */
 
-static struct dev *dev_new(int counter)
+static struct dev *dev_new(unsigned store)
 {
     struct dev *d = calloc(1, sizeof *d);
     assert_non_null(d);
-    assert_ifu(tu_rig_init(&d->rig, &geom, 5), 0);
+    assert_ifu(tu_rig_init(&d->rig, geom, 5), 0);
     assert_ifu(d->rig.layout_err, 0);
     tu_faulty_init(&d->f, &d->rig.sim.flash);
     d->rig.cfg.primary.flash = &d->f.flash;
     d->rig.cfg.secondary.flash = &d->f.flash;
-    if (counter) {
+    if (store & STORE_KEYS) {
+        d->ks_page = (struct ifu_area){&d->f.flash, KS_OFF, 4 * TU_KIB};
+        assert_ifu(ifu_keys_init_area(&d->ks, &d->ks_page, KS_SLOTS), 0);
+        uint8_t h[IFU_KEYS_ANCHOR_SIZE];
+        tu_keys_anchor(TU_KEY_TRUSTED, h);
+        assert_ifu(ifu_keys_provision(&d->ks, h), 0);
+        tu_keys_anchor(TU_KEY_NEXT, h);
+        assert_ifu(ifu_keys_provision(&d->ks, h), 1);
+        d->ks.flags |= IFU_KEYS_F_REVOKE_BELOW;
+        d->rig.cfg.keys = NULL;
+        d->rig.cfg.keystore = &d->ks;
+    }
+    if (store & STORE_COUNTER) {
         d->ctr_area = (struct ifu_area){&d->f.flash, CTR_OFF, 2 * CTR_SECTOR};
         assert_ifu(ifu_counter_flash_init(&d->ctr, &d->ctr_area), 0);
         d->ctr.flags |= IFU_COUNTER_F_VERSION;
@@ -259,14 +320,22 @@ static void assert_outcome(struct dev *d, const struct scenario *sc, int err,
         }
         assert_int_equal(res->state, sc->state);
     }
-    if (sc->counter) {
+    unsigned long fail_at = d->f.fail_at;
+    d->f.fail_at = 0; /* the checks below read the part as it is */
+    if (sc->store & STORE_COUNTER) {
         struct ifu_counter_state cs;
-        unsigned long fail_at = d->f.fail_at;
-        d->f.fail_at = 0;
         assert_ifu(ifu_counter_get(&d->ctr, &cs), 0);
-        d->f.fail_at = fail_at;
         assert_int_equal(cs.value, sc->ctr_value);
     }
+    if ((sc->store & STORE_KEYS) && sc->want_err == 0) {
+        /* The booted image's key is trusted, the slots below it are retired. */
+        struct ifu_key_slot ks;
+        assert_ifu(ifu_keys_get(&d->ks, 0, &ks), 0);
+        assert_int_equal(ks.state, IFU_KEY_REVOKED);
+        assert_ifu(ifu_keys_get(&d->ks, 1, &ks), 0);
+        assert_int_equal(ks.state, IFU_KEY_VALID);
+    }
+    d->f.fail_at = fail_at;
 }
 
 /* Every call of ifu_boot_state() and of ifu_boot_inspect() fails once: IFU_EIO, nothing
@@ -308,7 +377,7 @@ static void sweep(const struct scenario *sc)
     if ((sc->modes & M(mode)) == 0) {
         return;
     }
-    struct dev *d = dev_new(sc->counter);
+    struct dev *d = dev_new(sc->store);
     sc->setup(d);
     struct ifu_sim_snapshot *snap = ifu_sim_save(&d->rig.sim);
     assert_non_null(snap);

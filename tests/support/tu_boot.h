@@ -25,6 +25,12 @@ struct tu_geom {
     uint32_t otp_size; /* bytes of simulated OTP; 0 for none */
 };
 
+/* A small uniform map: 4 KiB sectors, primary 8, secondary 9, three spare, then two
+ * 256-byte sectors at TU_GEOM_SMALL_SPARE (room for a small flash counter ring); write size 8,
+ * erased 0xff, mapped at 0x08000000. */
+extern const struct tu_geom tu_geom_small;
+#define TU_GEOM_SMALL_SPARE (20u * 4u * TU_KIB)
+
 #define TU_EV_MAX 16
 
 struct tu_rig {
