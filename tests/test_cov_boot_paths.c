@@ -114,6 +114,10 @@ static void test_geometries_a_mode_cannot_lay_out(void **state)
         {.g =
              GEOM("one-sector secondary", 16 * SECTOR, 64 * TU_KIB, {SECTOR, 16}, {64 * TU_KIB, 1}),
          .want = {0, IFU_ELAYOUT, 0}},
+        /* A secondary of one 200-byte sector: its last sector holds the trailer and the begin
+         * records (160), but not the step entries after them. */
+        {.g = GEOM("secondary smaller than its journal", 8 * SECTOR, 200, {SECTOR, 8}, {200, 1}),
+         .want = {IFU_ELAYOUT, IFU_ELAYOUT, 0}},
         /* A primary of 88 bytes: 24 left after its trailer, less than an image header. */
         {.g = GEOM("88-byte primary", 88, 17 * SECTOR, {88, 1}, {SECTOR, 17}),
          .want = {IFU_ELAYOUT, IFU_ELAYOUT, IFU_ELAYOUT}},
@@ -532,8 +536,7 @@ int main(void)
         cmocka_unit_test(test_xip_pending_request_needs_a_header_that_parses),
     };
     mode = ifu_boot_mode();
-    const char *name = mode == IFU_BOOT_MODE_SWAP        ? "cov_boot_paths_swap"
-                       : mode == IFU_BOOT_MODE_OVERWRITE ? "cov_boot_paths_overwrite"
-                                                         : "cov_boot_paths_xip";
+    char name[32];
+    snprintf(name, sizeof name, "cov_boot_paths_%s", tu_boot_mode_name());
     return _cmocka_run_group_tests(name, tests, sizeof tests / sizeof tests[0], NULL, NULL);
 }

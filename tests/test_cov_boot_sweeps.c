@@ -1,8 +1,9 @@
-/* Boots that revert, refuse, or raise the anti-rollback counter, on a flash part that fails:
- * each scenario is set up on a healthy part, then every read, prog, erase and sync of the boot
- * that acts is made to fail once (IFU_EIO, support/tu_faulty), one call per case, and so is
- * every call of ifu_boot_state() and ifu_boot_inspect() before and after it. One program per
- * boot mode (test_cov_boot_sweeps_<mode>); the counter is a flash ring on the same failing part.
+/* Boots that revert, refuse, raise the anti-rollback counter or retire a key, on a flash part
+ * that fails: each scenario is set up on a healthy part, then every read, prog, erase and sync of
+ * the boot that acts is made to fail once (IFU_EIO, support/tu_faulty), one call per case, and so
+ * is every call of ifu_boot_state() and ifu_boot_inspect() before and after it. One program per
+ * boot mode (test_cov_boot_sweeps_<mode>); the counter and the keystore are on the same failing
+ * part. IFU_PL_SAMPLE=N (sanitizer builds) fails every N-th call only.
  *
  * What include/ifu/boot.h promises and each case checks:
  * - the boot that met the failure returns IFU_EIO (or, having repeated what failed, the healthy
@@ -103,12 +104,21 @@ static struct ifu_boot_config app_cfg(const struct dev *d)
     return app;
 }
 
-/* Stage im as the application running from slot 0 does, and request it. */
+/* Stage im as the application running from slot `running` does (XIP: into the other slot;
+ * else the secondary), and request it. */
+static void stage_from(struct dev *d, unsigned running, const struct tu_image *im,
+                       enum ifu_boot_request_kind kind)
+{
+    struct ifu_boot_config app;
+    tu_rig_app_cfg(&d->rig, running, &app);
+    unsigned slot = mode == IFU_BOOT_MODE_XIP ? 1 - running : 1;
+    assert_ifu(tu_rig_stage(&d->rig, slot, tu_rig_stage_off(&d->rig), im), 0);
+    assert_ifu(ifu_boot_request(&app, kind), 0);
+}
+
 static void stage(struct dev *d, const struct tu_image *im, enum ifu_boot_request_kind kind)
 {
-    struct ifu_boot_config app = app_cfg(d);
-    assert_ifu(tu_rig_stage(&d->rig, 1, tu_rig_stage_off(&d->rig), im), 0);
-    assert_ifu(ifu_boot_request(&app, kind), 0);
+    stage_from(d, 0, im, kind);
 }
 
 /* ---- scenarios ---- */
@@ -219,6 +229,15 @@ static void setup_over_a_trial(struct dev *d)
     stage(d, img_c(), IFU_BOOT_REQ_PERMANENT);
 }
 
+/* Direct-XIP: B installed for good from slot B (counter 2), then C (SEC_CNT 3) requested for
+ * good into slot A by the application running B. */
+static void setup_second_update(struct dev *d)
+{
+    setup_counter_up(d);
+    boot_ok(d);
+    stage_from(d, 1, img_c(), IFU_BOOT_REQ_PERMANENT);
+}
+
 /* A signed by the key of slot 0 running, B signed by the key of slot 1 requested for good:
  * booting B confirmed retires slot 0. */
 static void setup_rotation(struct dev *d)
@@ -259,6 +278,8 @@ static const struct scenario scenarios[] = {
      setup_counter_first, 0, 0, img_b, IFU_BOOT_STATE_CONFIRMED, 2},
     {"install over a trial, counter", M(IFU_BOOT_MODE_SWAP), 1, setup_over_a_trial, 0, 0, img_c,
      IFU_BOOT_STATE_CONFIRMED, 3},
+    {"second update, counter", M(IFU_BOOT_MODE_XIP), STORE_COUNTER, setup_second_update, 0, 0,
+     img_c, IFU_BOOT_STATE_CONFIRMED, 3},
     {"key rotation", ALL_MODES, STORE_KEYS, setup_rotation, 0, 1, img_kb, IFU_BOOT_STATE_CONFIRMED,
      0},
     {"downgrade for good, counter", ALL_MODES, 1, setup_downgrade_perm, 0, 0, img_b,
@@ -353,7 +374,7 @@ static unsigned long sweep_queries(struct dev *d)
         int err = q == 0 ? ifu_boot_state(&app, &st) : ifu_boot_inspect(&d->rig.cfg, tr, &jn);
         assert_ifu(err, 0);
         unsigned long total = d->f.calls;
-        for (unsigned long k = 1; k <= total; k++) {
+        for (unsigned long k = 1; k <= total; k += tu_faulty_sample_step()) {
             uint64_t ops = d->rig.sim.stats.ops;
             d->f.calls = 0;
             d->f.fired = 0;
@@ -390,7 +411,7 @@ static void sweep(const struct scenario *sc)
     unsigned long total = d->f.calls;
     assert_outcome(d, sc, err, &res);
     queries += sweep_queries(d);
-    for (unsigned long k = 1; k <= total; k++) {
+    for (unsigned long k = 1; k <= total; k += tu_faulty_sample_step()) {
         ifu_sim_restore(&d->rig.sim, snap);
         d->f.calls = 0;
         d->f.fired = 0;
@@ -425,8 +446,7 @@ int main(void)
         cmocka_unit_test(test_every_call_fails_once),
     };
     mode = ifu_boot_mode();
-    const char *name = mode == IFU_BOOT_MODE_SWAP        ? "cov_boot_sweeps_swap"
-                       : mode == IFU_BOOT_MODE_OVERWRITE ? "cov_boot_sweeps_overwrite"
-                                                         : "cov_boot_sweeps_xip";
+    char name[32];
+    snprintf(name, sizeof name, "cov_boot_sweeps_%s", tu_boot_mode_name());
     return _cmocka_run_group_tests(name, tests, sizeof tests / sizeof tests[0], NULL, NULL);
 }

@@ -18,6 +18,12 @@ const struct tu_geom tu_geom_small = {
     .map_addr = 0x08000000u,
 };
 
+const char *tu_boot_mode_name(void)
+{
+    enum ifu_boot_mode m = ifu_boot_mode();
+    return m == IFU_BOOT_MODE_SWAP ? "swap" : m == IFU_BOOT_MODE_OVERWRITE ? "overwrite" : "xip";
+}
+
 static void on_event(void *ctx, enum ifu_boot_event ev, unsigned slot, int err)
 {
     struct tu_rig *r = ctx;

@@ -45,6 +45,9 @@ struct tu_rig {
     unsigned rejected_slots; /* bit per slot named by IFU_BOOT_EV_REJECTED */
 };
 
+/* "overwrite", "swap" or "xip": the mode the program is linked with, for test names. */
+const char *tu_boot_mode_name(void);
+
 /* Create the sim (every byte erased) and the configuration with the
  * keyring of tu_image_keyring(). Returns ifu_sim_init()'s error. */
 int tu_rig_init(struct tu_rig *r, const struct tu_geom *g, uint64_t seed);
