@@ -7,7 +7,7 @@
  * - journal begin records this layout could not have written (bad CRC, another version, an
  *   unknown operation, sizes or headroom out of the layout) are no record: the request still
  *   installs; four of them leave no field to begin in, and the request is refused (IFU_ESTATE)
- *   with the running image kept;
+ *   with the running image kept, and so is a request over dirty step entries;
  * - a revert record whose reason byte is out of range reverts with IFU_ESTATE as the reason;
  * - a primary trailer with the magic only is not a trial;
  * - direct-XIP: a full tie boots slot A; a pending request is reported only over a header that
@@ -368,6 +368,32 @@ static void test_four_damaged_records_refuse_the_request_and_keep_the_image(void
     rig_free(r);
 }
 
+/* A programmed bit among the step entries with no begin record before them would read as a
+ * step done: the install does not begin, the request is refused (IFU_ESTATE) and the running
+ * image stays. */
+static void test_dirty_step_entries_refuse_the_request_and_keep_the_image(void **state)
+{
+    (void)state;
+    if (mode == IFU_BOOT_MODE_XIP) {
+        skip();
+    }
+    struct tu_rig *r = rig_requested();
+    struct tr_geo g;
+    tr_geo_of(&r->cfg.secondary, &g);
+    uint32_t step0 = r->cfg.secondary.size - tr_fixed_size(&g) - JOURNAL_BEGIN_SLOTS * g.record -
+                     g.write; /* step entry 0, the first one written */
+    const uint8_t dirt = 0x00;
+    ifu_sim_poke(&r->sim, r->cfg.secondary.off + step0, &dirt, 1);
+    struct ifu_boot_result res;
+    boots(r, &res, 0, img_a());
+    assert_true((res.actions & IFU_BOOT_DID_REJECT) != 0);
+    assert_true((res.actions & IFU_BOOT_DID_INSTALL) == 0);
+    assert_ifu(res.reject_err, IFU_ESTATE);
+    boots(r, &res, 0, img_a());
+    assert_int_equal(res.actions, 0);
+    rig_free(r);
+}
+
 static void test_revert_record_with_reason_out_of_range_reverts_with_estate(void **state)
 {
     (void)state;
@@ -529,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_boot_check_refuses_a_changed_result),
         cmocka_unit_test(test_records_the_layout_could_not_have_written_are_ignored),
         cmocka_unit_test(test_four_damaged_records_refuse_the_request_and_keep_the_image),
+        cmocka_unit_test(test_dirty_step_entries_refuse_the_request_and_keep_the_image),
         cmocka_unit_test(test_revert_record_with_reason_out_of_range_reverts_with_estate),
         cmocka_unit_test(test_primary_magic_alone_is_not_a_trial),
         cmocka_unit_test(test_request_over_a_dirty_magic_field_is_refused),

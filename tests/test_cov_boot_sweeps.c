@@ -440,10 +440,35 @@ static void test_every_call_fails_once(void **state)
     }
 }
 
+static int lock_fails(void *ctx)
+{
+    (void)ctx;
+    return IFU_EIO;
+}
+
+/* The keystore's lock hook (write protection before the jump) fails: the boot stops with its
+ * error and names no image; with the lock working again the boot goes on where it stopped. */
+static void test_keystore_lock_failure_stops_the_boot(void **state)
+{
+    (void)state;
+    struct dev *d = dev_new(STORE_KEYS);
+    setup_rotation(d);
+    d->ks.lock = lock_fails;
+    struct ifu_boot_result res;
+    assert_ifu(tu_rig_go(&d->rig, &res), IFU_EIO);
+    assert_ifu(ifu_boot_check(&res), IFU_EFAULT);
+    d->ks.lock = NULL;
+    assert_ifu(tu_rig_go(&d->rig, &res), 0);
+    assert_ifu(ifu_boot_check(&res), 0);
+    assert_true(tu_rig_holds(&d->rig, res.slot, 0, img_kb()));
+    dev_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_call_fails_once),
+        cmocka_unit_test(test_keystore_lock_failure_stops_the_boot),
     };
     mode = ifu_boot_mode();
     char name[32];
