@@ -609,6 +609,17 @@ int boot_request_common(const struct ifu_boot_config *cfg, enum ifu_boot_request
     if (t.magic == -1 || t.rejected) {
         return IFU_ESTATE; /* trailer holds something else: stage the image again */
     }
+    if (t.magic == 0) {
+        /* The magic must be writable before image_ok is: with A = 32 its
+         * field is larger than the magic, and a refused request must leave
+         * no half of itself (direct-XIP boots an image with image_ok). */
+        struct tr_geo g;
+        tr_geo_of(s, &g);
+        int r = ifu_area_is_erased(s, s->size - g.magic, g.magic);
+        if (r <= 0) {
+            return r < 0 ? r : IFU_ESTATE;
+        }
+    }
     if (t.image_ok != (kind == IFU_BOOT_REQ_PERMANENT)) {
         if (t.image_ok) {
             return IFU_ESTATE; /* a permanent request (or its first half) is recorded */

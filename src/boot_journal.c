@@ -67,6 +67,16 @@ static int decode(const uint8_t rec[JOURNAL_RECORD_LEN], struct journal *j)
     return 1;
 }
 
+/* A record this layout could not have written (CRC-valid garbage) is no
+ * record: its plan could reach the journal's own sector. */
+static int plausible(const struct ifu_boot_config *cfg, const struct ifu_boot_layout *lay,
+                     struct journal *j)
+{
+    return j->old_size <= lay->max_image_size && j->new_size <= lay->max_image_size &&
+           (j->headroom == lay->headroom || j->headroom == 0) &&
+           journal_plan_check(cfg, j, &j->steps) == 0 && j->steps <= lay->max_steps;
+}
+
 int journal_read(const struct ifu_boot_config *cfg, const struct ifu_boot_layout *lay,
                  struct journal *j, int *valid)
 {
@@ -83,14 +93,8 @@ int journal_read(const struct ifu_boot_config *cfg, const struct ifu_boot_layout
         if (err) {
             return err;
         }
-        *valid = decode(rec, j);
-    }
-    /* A record this layout could not have written (CRC-valid garbage) is
-     * no record: its plan could reach the journal's own sector. */
-    if (*valid && (j->old_size > lay->max_image_size || j->new_size > lay->max_image_size ||
-                   (j->headroom != lay->headroom && j->headroom != 0) ||
-                   journal_plan_check(cfg, j, &j->steps) != 0 || j->steps > lay->max_steps)) {
-        *valid = 0;
+        /* Not a record: the next field may hold the real one. */
+        *valid = decode(rec, j) && plausible(cfg, lay, j);
     }
     if (!*valid) {
         return 0;

@@ -6,6 +6,25 @@
 
 #include "ifu/errors.h"
 
+const struct tu_geom tu_geom_small = {
+    .name = "small",
+    .runs = {{4 * TU_KIB, 20}, {256, 2}},
+    .run_count = 2,
+    .pri_off = 0,
+    .pri_size = 8 * 4 * TU_KIB,
+    .sec_off = 8 * 4 * TU_KIB,
+    .sec_size = 9 * 4 * TU_KIB,
+    .write_size = 8,
+    .erased = 0xff,
+    .map_addr = 0x08000000u,
+};
+
+const char *tu_boot_mode_name(void)
+{
+    enum ifu_boot_mode m = ifu_boot_mode();
+    return m == IFU_BOOT_MODE_SWAP ? "swap" : m == IFU_BOOT_MODE_OVERWRITE ? "overwrite" : "xip";
+}
+
 static void on_event(void *ctx, enum ifu_boot_event ev, unsigned slot, int err)
 {
     struct tu_rig *r = ctx;

@@ -35,6 +35,12 @@ struct tu_geom {
 /* 1 if the environment asks for mapped flash (TU_MAPPED_ENV). */
 int tu_mapped_env(void);
 
+/* A small uniform map: 4 KiB sectors, primary 8, secondary 9, three spare, then two
+ * 256-byte sectors at TU_GEOM_SMALL_SPARE (room for a small flash counter ring); write size 8,
+ * erased 0xff, mapped at 0x08000000. */
+extern const struct tu_geom tu_geom_small;
+#define TU_GEOM_SMALL_SPARE (20u * 4u * TU_KIB)
+
 #define TU_EV_MAX 16
 
 struct tu_rig {
@@ -48,6 +54,9 @@ struct tu_rig {
     unsigned ev_count[TU_EV_MAX];
     unsigned rejected_slots; /* bit per slot named by IFU_BOOT_EV_REJECTED */
 };
+
+/* "overwrite", "swap" or "xip": the mode the program is linked with, for test names. */
+const char *tu_boot_mode_name(void);
 
 /* Create the sim (every byte erased) and the configuration with the
  * keyring of tu_image_keyring(). Returns ifu_sim_init()'s error. */
