@@ -29,20 +29,6 @@
 
 static enum ifu_boot_mode mode;
 
-/* 4 KiB sectors; primary 16 sectors, secondary 17 (one sector of headroom). */
-static const struct tu_geom u4k = {
-    .name = "u4k",
-    .runs = {{4 * KIB, 40}},
-    .run_count = 1,
-    .pri_off = 0,
-    .pri_size = 16 * 4 * KIB,
-    .sec_off = 16 * 4 * KIB,
-    .sec_size = 17 * 4 * KIB,
-    .write_size = 8,
-    .erased = 0xff,
-    .map_addr = 0x08000000u,
-};
-
 /* The same with 32-byte writes (MCUboot's BOOT_MAX_ALIGN 32 trailer). */
 static const struct tu_geom u4k_w32 = {
     .name = "u4k-w32",
@@ -254,7 +240,7 @@ static void test_boot_layout_uniform_4k_has_one_sector_headroom_and_exact_max_im
 {
     struct tu_rig r;
     (void)state;
-    assert_int_equal(tu_rig_init(&r, &u4k, 1), 0);
+    assert_int_equal(tu_rig_init(&r, &tu_geom_u4k, 1), 0);
     assert_ifu(r.layout_err, 0);
     /* A = 8, M = 16: flag fields M + 6A = 64 bytes; journal 4 records of
      * R = 24 bytes, one W = 8 entry per sector of both slots and the close
@@ -292,7 +278,7 @@ static void test_boot_installs_image_of_exactly_max_size_and_refuses_one_byte_mo
     for (int extra = 0; extra <= extras; extra++) {
         struct tu_rig r;
         struct ifu_boot_result res;
-        rig_start(&r, &u4k);
+        rig_start(&r, &tu_geom_u4k);
         const struct tu_image *probe = tu_image(1000, "2.0.0");
         uint32_t overhead = probe->len - 1000;
         const struct tu_image *big =
@@ -391,12 +377,12 @@ static void test_boot_layout_refuses_unaligned_or_overlapping_slots_with_einval(
     struct ifu_boot_layout lay;
     struct ifu_boot_result res;
     (void)state;
-    assert_int_equal(tu_rig_init(&r, &u4k, 1), 0);
+    assert_int_equal(tu_rig_init(&r, &tu_geom_u4k, 1), 0);
     struct tu_rig wide;
-    struct tu_geom g = u4k;
+    struct tu_geom g = tu_geom_u4k;
     g.erased = 0x00;
     assert_int_equal(tu_rig_init(&other, &g, 1), 0);
-    g = u4k;
+    g = tu_geom_u4k;
     g.write_size = 32;
     assert_int_equal(tu_rig_init(&wide, &g, 1), 0);
     struct ifu_area p = r.cfg.primary;
@@ -462,7 +448,7 @@ static void test_boot_install_test_boots_new_image_on_trial(void **state)
     struct ifu_boot_status st;
     struct ifu_boot_config app;
     (void)state;
-    rig_start(&r, &u4k);
+    rig_start(&r, &tu_geom_u4k);
     install_test(&r, &res);
     tu_rig_app_cfg(&r, new_slot(), &app);
     assert_ifu(ifu_boot_state(&app, &st), 0);
@@ -477,7 +463,7 @@ static void test_boot_unconfirmed_trial_reverts_at_next_boot(void **state)
     struct tu_rig r;
     struct ifu_boot_result res;
     (void)state;
-    rig_start(&r, &u4k);
+    rig_start(&r, &tu_geom_u4k);
     uint8_t *before = copy_slot(&r, 0);
     install_test(&r, &res);
     go_ok(&r, &res);
@@ -506,7 +492,7 @@ static void test_boot_confirmed_image_stays_confirmed_across_boots(void **state)
     struct ifu_boot_status st;
     struct ifu_boot_config app;
     (void)state;
-    rig_start(&r, &u4k);
+    rig_start(&r, &tu_geom_u4k);
     install_test(&r, &res);
     confirm_running(&r, res.slot);
     tu_rig_app_cfg(&r, res.slot, &app);
@@ -532,7 +518,7 @@ static void test_boot_install_permanent_boots_new_image_confirmed(void **state)
     struct tu_rig r;
     struct ifu_boot_result res;
     (void)state;
-    rig_start(&r, &u4k);
+    rig_start(&r, &tu_geom_u4k);
     stage(&r, img_b());
     request(&r, IFU_BOOT_REQ_PERMANENT);
     go_ok(&r, &res);
@@ -558,7 +544,7 @@ static void refuse_staged(const struct tu_image *bad, uint32_t plant_len, int wh
     struct tu_rig r;
     struct ifu_boot_result res;
     struct ifu_boot_status st;
-    rig_start(&r, &u4k);
+    rig_start(&r, &tu_geom_u4k);
     ifu_sim_poke(&r.sim, r.cfg.secondary.off + tu_rig_stage_off(&r), bad->data, plant_len);
     request(&r, mode == IFU_BOOT_MODE_OVERWRITE ? IFU_BOOT_REQ_PERMANENT : IFU_BOOT_REQ_TEST);
     uint8_t *before = copy_slot(&r, 0);
@@ -610,7 +596,7 @@ static void test_boot_refuses_staged_image_larger_than_max_image_size(void **sta
 {
     struct tu_rig r;
     (void)state;
-    assert_int_equal(tu_rig_init(&r, &u4k, 1), 0);
+    assert_int_equal(tu_rig_init(&r, &tu_geom_u4k, 1), 0);
     uint32_t size = r.cfg.secondary.size;
     tu_rig_free(&r);
     /* Only the first 32 KiB are planted: the header alone says "too big". */
@@ -626,7 +612,7 @@ test_boot_with_no_valid_image_returns_enoimage_calls_recovery_once_erases_nothin
     for (int variant = 0; variant < 3; variant++) {
         struct tu_rig r;
         struct ifu_boot_result res;
-        assert_int_equal(tu_rig_init(&r, &u4k, 1), 0);
+        assert_int_equal(tu_rig_init(&r, &tu_geom_u4k, 1), 0);
         if (variant >= 1) {
             /* Both slots hold images with one flipped bit each. */
             tu_rig_poke_image(&r, 0, 0, img_a());
@@ -665,7 +651,7 @@ static void test_boot_ignores_secondary_with_corrupt_trailer_magic(void **state)
     struct ifu_boot_status st;
     (void)state;
     for (int byte = 0; byte < 16; byte += 15) {
-        rig_start(&r, &u4k);
+        rig_start(&r, &tu_geom_u4k);
         stage(&r, img_b());
         uint8_t m[16];
         mcu_magic(&r, m);
@@ -711,7 +697,7 @@ static void test_boot_erases_each_sector_at_most_once_per_upgrade(void **state)
     struct tu_rig r;
     struct ifu_boot_result res;
     (void)state;
-    const struct tu_geom *geoms[] = {&u4k, &f4};
+    const struct tu_geom *geoms[] = {&tu_geom_u4k, &f4};
     for (size_t gi = 0; gi < 2; gi++) {
         const struct tu_geom *g = geoms[gi];
         assert_int_equal(tu_rig_init(&r, g, 1), 0);
@@ -777,7 +763,7 @@ static void test_boot_never_names_an_image_that_fails_verification(void **state)
     (void)state;
 
     /* The running image damaged, nothing else to boot. */
-    rig_start(&r, &u4k);
+    rig_start(&r, &tu_geom_u4k);
     flip_byte(&r, 0, img_a()->len - 3); /* in the signature */
     assert_ifu(tu_rig_go(&r, &res), IFU_ENOIMAGE);
     assert_int_equal(r.ev_count[IFU_BOOT_EV_BOOT], 0);
@@ -788,7 +774,7 @@ static void test_boot_never_names_an_image_that_fails_verification(void **state)
     }
     /* The trial image damaged after it booted: the next boot names the old
      * one (verified), never the damaged one. */
-    rig_start(&r, &u4k);
+    rig_start(&r, &tu_geom_u4k);
     install_test(&r, &res);
     flip_byte(&r, new_slot(), TU_IMAGE_HDR_SIZE + 5);
     go_ok(&r, &res);
@@ -797,7 +783,7 @@ static void test_boot_never_names_an_image_that_fails_verification(void **state)
     tu_rig_free(&r);
 
     /* The trial image damaged and the old one too: nothing boots. */
-    rig_start(&r, &u4k);
+    rig_start(&r, &tu_geom_u4k);
     install_test(&r, &res);
     flip_byte(&r, new_slot(), TU_IMAGE_HDR_SIZE + 5);
     if (mode == IFU_BOOT_MODE_SWAP) {
@@ -823,7 +809,7 @@ static void test_boot_swap_revert_reports_reverted_after_torn_swap_info_write(vo
     struct tu_rig r;
     struct ifu_boot_result res;
     (void)state;
-    rig_start(&r, &u4k);
+    rig_start(&r, &tu_geom_u4k);
     install_test(&r, &res);
     const struct ifu_area *p = &r.cfg.primary;
     uint32_t a = mcu_align(&r);
@@ -864,14 +850,15 @@ static void test_boot_swap_revert_reports_reverted_after_torn_swap_info_write(vo
  * a tear may land bits in the reason byte only. Any landed bit must read as
  * set, or a resumed revert would skip the write (the field is not erased)
  * and yet report CONFIRMED. Found by the power-loss matrix (swap,
- * u4k-w1-00, test-revert, k = 567, torn) once the journal closed without an
+ * tu_geom_u4k-w1-00, test-revert, k = 567, torn) once the journal closed without an
  * erase. */
 static void test_boot_swap_rejected_field_torn_into_reason_byte_still_reads_reverted(void **state)
 {
     struct tu_rig r;
     struct ifu_boot_result res;
     struct ifu_boot_status st;
-    struct tu_geom w1 = u4k; /* write size 1: the flag unit is the field's first byte only */
+    struct tu_geom w1 =
+        tu_geom_u4k; /* write size 1: the flag unit is the field's first byte only */
     (void)state;
     w1.write_size = 1;
     rig_start(&r, &w1);
@@ -905,7 +892,7 @@ static void test_boot_swap_restaged_image_after_revert_has_no_staged_err(void **
     struct ifu_boot_status st;
     struct ifu_boot_config app;
     (void)state;
-    rig_start(&r, &u4k);
+    rig_start(&r, &tu_geom_u4k);
     install_test(&r, &res);
     go_ok(&r, &res); /* trial not confirmed: revert */
     assert_state(res.state, IFU_BOOT_STATE_REVERTED);
@@ -935,7 +922,7 @@ static void test_boot_bad_keyring_or_hashset_is_einval_before_any_flash_op(void 
     struct tu_rig r;
     struct ifu_boot_result res;
     (void)state;
-    rig_start(&r, &u4k);
+    rig_start(&r, &tu_geom_u4k);
     stage(&r, img_b());
     request(&r, mode == IFU_BOOT_MODE_OVERWRITE ? IFU_BOOT_REQ_PERMANENT : IFU_BOOT_REQ_TEST);
     const struct ifu_keyring *good = r.cfg.keys;
@@ -961,7 +948,7 @@ static void test_boot_xip_confirmed_image_failing_once_is_not_rejected(void **st
     struct tu_rig r;
     struct ifu_boot_result res;
     (void)state;
-    assert_int_equal(tu_rig_init(&r, &u4k, 1), 0);
+    assert_int_equal(tu_rig_init(&r, &tu_geom_u4k, 1), 0);
     tu_rig_poke_image(&r, 0, 0, img_a());
     tu_rig_poke_image(&r, 1, 0, img_b());
     for (unsigned s = 0; s < 2; s++) {
@@ -992,7 +979,7 @@ static void test_boot_xip_trial_older_than_running_factory_image_is_rollback(voi
     struct ifu_boot_status st;
     struct ifu_boot_config app;
     (void)state;
-    assert_int_equal(tu_rig_init(&r, &u4k, 1), 0);
+    assert_int_equal(tu_rig_init(&r, &tu_geom_u4k, 1), 0);
     tu_rig_poke_image(&r, 0, 0, img_b());
     tu_rig_poke_image(&r, 1, 0, img_a());
     tu_rig_app_cfg(&r, 0, &app);
@@ -1015,7 +1002,7 @@ static void test_boot_swap_running_image_too_big_to_save_is_replaced_by_copy(voi
     struct tu_rig r;
     struct ifu_boot_result res;
     (void)state;
-    assert_int_equal(tu_rig_init(&r, &u4k, 1), 0);
+    assert_int_equal(tu_rig_init(&r, &tu_geom_u4k, 1), 0);
     uint32_t room = r.cfg.primary.size - r.lay.primary_trailer;
     /* Payload chosen so that the image ends between the two limits. */
     const struct tu_image *big = tu_image(r.lay.max_image_size + 100 - 300, "1.0.0");
@@ -1040,7 +1027,7 @@ static void test_boot_swap_running_image_too_big_to_save_is_replaced_by_copy(voi
 static void test_boot_mcuboot_magic_and_image_ok_written_by_hand_request_and_confirm(void **state)
 {
     (void)state;
-    const struct tu_geom *geoms[] = {&u4k, &u4k_w32};
+    const struct tu_geom *geoms[] = {&tu_geom_u4k, &u4k_w32};
     for (size_t gi = 0; gi < 2; gi++) {
         struct tu_rig r;
         struct ifu_boot_result res;
@@ -1091,7 +1078,7 @@ static void test_boot_overwrite_test_request_is_unsupported(void **state)
 {
     struct tu_rig r;
     (void)state;
-    rig_start(&r, &u4k);
+    rig_start(&r, &tu_geom_u4k);
     stage(&r, img_b());
     ifu_sim_reset_stats(&r.sim);
     assert_ifu(ifu_boot_request(&r.cfg, IFU_BOOT_REQ_TEST), IFU_EUNSUPPORTED);
@@ -1104,7 +1091,7 @@ static void test_boot_request_twice_is_noop_and_other_kind_is_estate(void **stat
     struct tu_rig r;
     (void)state;
     for (int kind = IFU_BOOT_REQ_TEST; kind <= IFU_BOOT_REQ_PERMANENT; kind++) {
-        rig_start(&r, &u4k);
+        rig_start(&r, &tu_geom_u4k);
         stage(&r, img_b());
         request(&r, (enum ifu_boot_request_kind)kind);
         ifu_sim_reset_stats(&r.sim);
@@ -1127,7 +1114,7 @@ static void test_boot_xip_boots_highest_version_and_slot_a_without_trailers(void
     const struct tu_image *v[2][2] = {{img_a(), img_b()}, {img_b(), img_a()}};
     for (int order = 0; order < 2; order++) {
         for (int trailers = 0; trailers < 2; trailers++) {
-            assert_int_equal(tu_rig_init(&r, &u4k, 1), 0);
+            assert_int_equal(tu_rig_init(&r, &tu_geom_u4k, 1), 0);
             tu_rig_poke_image(&r, 0, 0, v[order][0]);
             tu_rig_poke_image(&r, 1, 0, v[order][1]);
             if (trailers) { /* both confirmed by earlier updates */
@@ -1158,8 +1145,8 @@ static void test_boot_xip_rom_fixed_image_must_carry_its_slot_address(void **sta
     struct ifu_boot_result res;
     (void)state;
     for (int right = 0; right < 2; right++) {
-        rig_start(&r, &u4k);
-        uint32_t addr = u4k.map_addr + (right ? u4k.sec_off : u4k.pri_off);
+        rig_start(&r, &tu_geom_u4k);
+        uint32_t addr = tu_geom_u4k.map_addr + (right ? tu_geom_u4k.sec_off : tu_geom_u4k.pri_off);
         struct tu_image_spec s = {.payload = 36000, .version = "2.0.0", .rom_fixed = addr};
         const struct tu_image *b = tu_image_get(&s);
         tu_rig_poke_image(&r, 1, 0, b);
@@ -1185,7 +1172,7 @@ static void test_boot_xip_refuses_image_larger_than_max_image_size(void **state)
     struct tu_rig r;
     struct ifu_boot_result res;
     (void)state;
-    rig_start(&r, &u4k);
+    rig_start(&r, &tu_geom_u4k);
     assert_true(r.cfg.secondary.size > r.cfg.primary.size);
     uint32_t overhead = tu_image(1000, "2.0.0")->len - 1000;
     const struct tu_image *big = tu_image(r.lay.max_image_size - overhead + 1, "2.0.0");
@@ -1206,7 +1193,7 @@ static void test_boot_xip_refused_request_leaves_running_image_confirmed(void **
     struct tu_rig r;
     struct ifu_boot_result res;
     (void)state;
-    rig_start(&r, &u4k);
+    rig_start(&r, &tu_geom_u4k);
     struct tu_image_spec s = {.key = TU_KEY_UNTRUSTED, .payload = 36000, .version = "2.0.0"};
     tu_rig_poke_image(&r, 1, 0, tu_image_get(&s));
     request(&r, IFU_BOOT_REQ_TEST);
@@ -1230,7 +1217,7 @@ static void test_boot_xip_state_shows_no_pending_request_after_second_update(voi
     struct ifu_boot_status st;
     struct ifu_boot_config app;
     (void)state;
-    rig_start(&r, &u4k);
+    rig_start(&r, &tu_geom_u4k);
     stage(&r, img_b());
     request(&r, IFU_BOOT_REQ_PERMANENT);
     go_ok(&r, &res);

@@ -9,19 +9,6 @@
 
 #define KIB TU_KIB
 
-static const struct tu_geom geom = {
-    .name = "u4k-counter",
-    .runs = {{4 * KIB, 40}},
-    .run_count = 1,
-    .pri_off = 0,
-    .pri_size = 16 * 4 * KIB,
-    .sec_off = 16 * 4 * KIB,
-    .sec_size = 17 * 4 * KIB,
-    .write_size = 8,
-    .erased = 0xff,
-    .map_addr = 0x08000000u,
-};
-
 #define CTR_AREA_OFF (34u * 4u * KIB) /* sectors 34 and 35: outside both slots */
 
 static void die(const char *what, int err)
@@ -46,7 +33,7 @@ struct crig *crig_new(enum crig_backend be, uint32_t otp_bytes, uint32_t flags)
     if (c == NULL) {
         die("calloc", IFU_ENOSPC);
     }
-    int err = tu_rig_init(&c->r, &geom, 0xc0a7e4u);
+    int err = tu_rig_init(&c->r, &tu_geom_u4k, 0xc0a7e4u);
     if (err || c->r.layout_err) {
         die("tu_rig_init", err ? err : c->r.layout_err);
     }

@@ -41,20 +41,6 @@
 
 static enum ifu_boot_mode mode;
 
-/* 4 KiB sectors; primary 16 sectors, secondary 17 (one sector of headroom). */
-static const struct tu_geom u4k = {
-    .name = "u4k",
-    .runs = {{4 * KIB, 40}},
-    .run_count = 1,
-    .pri_off = 0,
-    .pri_size = 16 * 4 * KIB,
-    .sec_off = 16 * 4 * KIB,
-    .sec_size = 17 * 4 * KIB,
-    .write_size = 8,
-    .erased = 0xff,
-    .map_addr = 0x08000000u,
-};
-
 static const struct tu_image *img_a(void)
 {
     return tu_image(30000, "1.0.0");
@@ -197,7 +183,7 @@ static void test_map_area_map_is_null_when_flash_is_not_mapped(void **state)
     (void)state;
     struct tu_rig r;
     const uint8_t *p = (const uint8_t *)&r;
-    assert_int_equal(tu_rig_init(&r, &u4k, 1), 0);
+    assert_int_equal(tu_rig_init(&r, &tu_geom_u4k, 1), 0);
     ifu_sim_set_mapped(&r.sim, 0);
     assert_ifu(ifu_area_map(&r.cfg.secondary, 0, 4096, &p), 0);
     assert_null(p);
@@ -211,7 +197,7 @@ static void test_map_area_map_points_at_area_byte_and_checks_range_like_read(voi
     const struct ifu_area *a;
     const uint8_t *p;
     uint8_t byte;
-    assert_int_equal(tu_rig_init(&r, &u4k, 1), 0);
+    assert_int_equal(tu_rig_init(&r, &tu_geom_u4k, 1), 0);
     ifu_sim_set_mapped(&r.sim, 1);
     a = &r.cfg.secondary;
 
@@ -254,7 +240,7 @@ static void test_map_mapped_bytes_follow_prog_and_erase(void **state)
     const uint8_t *p;
     static const uint8_t data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
     uint8_t back[8];
-    assert_int_equal(tu_rig_init(&r, &u4k, 1), 0);
+    assert_int_equal(tu_rig_init(&r, &tu_geom_u4k, 1), 0);
     ifu_sim_set_mapped(&r.sim, 1);
     const struct ifu_area *a = &r.cfg.secondary;
     assert_ifu(ifu_area_erase(a, 0, 4096), 0);
@@ -499,7 +485,7 @@ struct outcome {
 /* A in the primary, variant v of B staged and requested, two boots. */
 static void boot_run(struct tu_rig *r, int mapped, enum variant v, struct outcome *o)
 {
-    struct tu_geom g = u4k;
+    struct tu_geom g = tu_geom_u4k;
     struct ifu_boot_config app;
     g.mapped = mapped;
     memset(o, 0, sizeof *o);

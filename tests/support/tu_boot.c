@@ -6,6 +6,19 @@
 
 #include "ifu/errors.h"
 
+const struct tu_geom tu_geom_u4k = {
+    .name = "u4k",
+    .runs = {{4 * TU_KIB, 40}},
+    .run_count = 1,
+    .pri_off = 0,
+    .pri_size = 16 * 4 * TU_KIB,
+    .sec_off = 16 * 4 * TU_KIB,
+    .sec_size = 17 * 4 * TU_KIB,
+    .write_size = 8,
+    .erased = 0xff,
+    .map_addr = 0x08000000u,
+};
+
 const struct tu_geom tu_geom_small = {
     .name = "small",
     .runs = {{4 * TU_KIB, 20}, {256, 2}},

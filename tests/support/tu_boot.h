@@ -35,6 +35,11 @@ struct tu_geom {
 /* 1 if the environment asks for mapped flash (TU_MAPPED_ENV). */
 int tu_mapped_env(void);
 
+/* The geometry most boot tests use: 40 sectors of 4 KiB; primary 16 sectors at 0, secondary 17
+ * (one sector of headroom) right after it, sectors 33..39 spare; write size 8, erased 0xff, mapped
+ * at 0x08000000. */
+extern const struct tu_geom tu_geom_u4k;
+
 /* A small uniform map: 4 KiB sectors, primary 8, secondary 9, three spare, then two
  * 256-byte sectors at TU_GEOM_SMALL_SPARE (room for a small flash counter ring); write size 8,
  * erased 0xff, mapped at 0x08000000. */
