@@ -282,18 +282,6 @@ static void test_verifier_refuses_bad_images_under_any_single_fault(void **state
 
 static enum ifu_boot_mode mode;
 
-static const struct tu_geom geom = {
-    .name = "u4k",
-    .runs = {{4 * TU_KIB, 40}},
-    .run_count = 1,
-    .pri_off = 0,
-    .pri_size = 16 * 4 * TU_KIB,
-    .sec_off = 16 * 4 * TU_KIB,
-    .sec_size = 17 * 4 * TU_KIB,
-    .write_size = 8,
-    .erased = 0xff,
-};
-
 enum scenario {
     SC_PRIMARY, /* the image alone in the primary (XIP: slot A) */
     SC_STAGED,  /* image A runs; the image is staged and requested */
@@ -474,7 +462,7 @@ static void test_boot_refuses_bad_images_under_any_single_fault(void **state)
     char name[64];
     (void)state;
 
-    assert_int_equal(tu_rig_init(&r, &geom, 1), 0);
+    assert_int_equal(tu_rig_init(&r, &tu_geom_u4k, 1), 0);
     assert_int_equal(r.layout_err, 0);
     for (int sc = 0; sc < SC_COUNT; sc++) {
         for (int k = 0; k < K_COUNT; k++) {

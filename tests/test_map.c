@@ -331,21 +331,6 @@ static void guarded_close(struct guarded *g)
     munmap(g->base, g->size);
 }
 
-struct mem {
-    const uint8_t *data;
-    uint32_t len;
-};
-
-static int mem_read(void *ctx, uint32_t off, void *buf, uint32_t len)
-{
-    const struct mem *m = ctx;
-    if (off > m->len || len > m->len - off) {
-        return IFU_EIO;
-    }
-    memcpy(buf, m->data + off, len);
-    return 0;
-}
-
 /* For one image placed at slot offset off: reader, area copied, area mapped
  * agree exactly (error, and on success the digest and sizes). Returns the
  * common result. */
@@ -353,8 +338,8 @@ static int verify_three_ways(const uint8_t *slot_bytes, uint32_t off,
                              const struct ifu_keyring *keys, const char *what,
                              struct ifu_image_info *out)
 {
-    struct mem m = {slot_bytes + off, G_AREA - off};
-    const struct ifu_image_reader rd = {mem_read, &m};
+    struct tu_mem m = {slot_bytes + off, G_AREA - off};
+    const struct ifu_image_reader rd = {tu_mem_read, &m};
     struct ifu_image_info want;
     int want_err = ifu_image_verify(&rd, G_AREA - off, keys, 0, IFU_HASHSET_ALL, &want);
     for (int mapped = 0; mapped <= 1; mapped++) {
