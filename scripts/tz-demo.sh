@@ -79,7 +79,7 @@ KEY=$WORK/key.pem
 OTHER_KEY=$WORK/other-key.pem # provisioned instead of KEY in one run: nothing may boot
 [ -f "$OTHER_KEY" ] || quiet "$IFU" keygen -k "$OTHER_KEY" -t ecdsa-p256
 
-# libifu (device library, the overwrite boot engine with the PSA FWU facade) and its crypto,
+# libifu (device library, the swap boot engine with the PSA FWU facade: trials) and its crypto,
 # cross-built for the Cortex-M33 with cmake/arm-none-eabi.cmake: ECDSA P-256 through p256-m
 # and SHA-256 only, every other algorithm compiled out; -mcmse as for all Secure code.
 ALG=(-DIFU_WITH_RSA=0 -DIFU_WITH_ECDSA_P384=0 -DIFU_WITH_ED25519=0 -DIFU_WITH_SHA512=0
@@ -91,8 +91,8 @@ ALG=(-DIFU_WITH_RSA=0 -DIFU_WITH_ECDSA_P384=0 -DIFU_WITH_ED25519=0 -DIFU_WITH_SH
         -DIFU_BUILD_BENCH=OFF -DIFU_WITH_RSA=OFF -DIFU_WITH_ECDSA_P384=OFF \
         -DIFU_WITH_ED25519=OFF -DIFU_WITH_SHA512=OFF -DIFU_WITH_P256M=ON \
         -DIFU_HOST_TOOL="$IFU" -DIFU_SIGNING_KEY="$KEY"
-quiet cmake --build "$WORK/arm" -j2 -t ifu ifu_boot_overwrite ifu_mbedtls ifu_sodium
-LIBS=("$WORK/arm/src/libifu_boot_overwrite.a" "$WORK/arm/src/libifu.a"
+quiet cmake --build "$WORK/arm" -j2 -t ifu ifu_boot_swap ifu_mbedtls ifu_sodium
+LIBS=("$WORK/arm/src/libifu_boot_swap.a" "$WORK/arm/src/libifu.a"
     "$WORK/arm/libifu_mbedtls.a" "$WORK/arm/libifu_sodium.a")
 
 CM=$ROOT/port/cortex-m
@@ -104,7 +104,7 @@ LDFLAGS=(--specs=nano.specs --specs=nosys.specs -nostartfiles -Wl,--gc-sections 
 NSC=$(awk '$2 == "IFU_AN505_NSC" { sub(/u$/, "", $3); print $3 }' "$CM/an505/board.h")
 VERSION=(-DIFU_TZ_NS_VERSION_MAJOR=1 -DIFU_TZ_NS_VERSION_MINOR=2 -DIFU_TZ_NS_VERSION_PATCH=3
     -DIFU_TZ_UPDATE_VERSION_MAJOR=1 -DIFU_TZ_UPDATE_VERSION_MINOR=3 -DIFU_TZ_NS_SEC_CNT=2u
-    -DIFU_TZ_UPDATE_SEC_CNT=3u)
+    -DIFU_TZ_UPDATE_SEC_CNT=3u -DIFU_TZ_NEXT_VERSION_MINOR=4 -DIFU_TZ_NEXT_SEC_CNT=4u)
 
 arm-none-eabi-gcc "${CFLAGS[@]}" -mcmse -o "$WORK/secure.elf" \
     "$ROOT/examples/tz/secure.c" "$CM/an505/tz.c" "$CM/uart.c" "$CM/semihost.c" "$CM/nor.c" \
@@ -140,6 +140,7 @@ SIGN=("$IFU" sign -k "$KEY" --public-key-format full -H 0x200 --pad-header -S "$
 quiet "${SIGN[@]}" -v 1.2.3 -s 2 "$WORK/ns_app.bin" "$WORK/v1.bin"
 quiet "${SIGN[@]}" -v 1.3.0 -s 3 "$WORK/ns_app.bin" "$WORK/v2.bin"
 quiet "${SIGN[@]}" -v 1.3.1 -s 1 "$WORK/ns_app.bin" "$WORK/oldepoch.bin"
+quiet "${SIGN[@]}" -v 1.4.0 -s 4 "$WORK/ns_app.bin" "$WORK/v3.bin"
 cp "$WORK/v2.bin" "$WORK/v2-tampered.bin"
 printf '\x5a' | dd of="$WORK/v2-tampered.bin" bs=1 seek=$((0x200 + 0x40)) conv=notrunc status=none
 lenpref() { # lenpref IN OUT: IN behind its length, 32-bit little-endian
@@ -152,6 +153,7 @@ lenpref() { # lenpref IN OUT: IN behind its length, 32-bit little-endian
 lenpref "$WORK/v2.bin" "$WORK/good.upd"
 lenpref "$WORK/v2-tampered.bin" "$WORK/tampered.upd"
 lenpref "$WORK/oldepoch.bin" "$WORK/oldepoch.upd"
+lenpref "$WORK/v3.bin" "$WORK/next.upd"
 # The keystore page, as a factory programs it: the signing key's anchor in slot 0 of
 # IFU_AN505_KEY_SLOTS, write size 1 (the NOR's), erased 0xff, padded to its sector.
 quiet "$IFU" provision -f flash -s "$(($(board KEY_SLOTS)))" -w "$(($(board FLASH_WRITE)))" \
@@ -176,6 +178,7 @@ api() { awk -v n="IFU_TZ_$1" '$2 == n { sub(/u$/, "", $3); print $3 }' "$ROOT/ex
 GOOD=$(api UPDATE_GOOD)
 BAD=$(api UPDATE_TAMPERED)
 OLD=$(api UPDATE_OLD_EPOCH)
+NEXT=$(api UPDATE_NEXT)
 REJECT_ERROR=$(awk '$2 == "IFU_TZ_REJECT_ERROR" { gsub(/[()]/, "", $3); print $3 }' \
     "$ROOT/examples/tz/tz_api.h")
 
@@ -185,12 +188,13 @@ echo "tz-demo: key word at $SECRET (Secure RAM), gateway veneer at $VENEER, its 
 
 # ---- runs ----------------------------------------------------------------------------------
 
-# run N [SEED]: QEMU with probe N on a fresh copy of SEED (default nor-seed.img); sets RC and
+# run N [SEED]: QEMU with probe N on a fresh copy of SEED (default nor-seed.img), or with
+# SEED "keep" on the flash file the last run left (a reset: power off, power on); sets RC and
 # OUT (the UART log).
 run() {
     OUT=$WORK/probe$1${2:+-$2}.log
     RC=0
-    cp "$WORK/${2:-nor-seed}.img" "$WORK/nor.img"
+    [ "${2:-}" = keep ] || cp "$WORK/${2:-nor-seed}.img" "$WORK/nor.img"
     timeout 20 qemu-system-arm -M mps2-an505 -display none -monitor none \
         -serial file:"$OUT" -semihosting-config enable=on,target=native \
         -kernel "$WORK/secure.elf" \
@@ -199,6 +203,7 @@ run() {
         -device "loader,file=$WORK/good.upd,addr=$GOOD,force-raw=on" \
         -device "loader,file=$WORK/tampered.upd,addr=$BAD,force-raw=on" \
         -device "loader,file=$WORK/oldepoch.upd,addr=$OLD,force-raw=on" \
+        -device "loader,file=$WORK/next.upd,addr=$NEXT,force-raw=on" \
         -append "probe=$1" >"$WORK/qemu$1${2:+-$2}.out" 2>&1 || RC=$?
     if [ "$VERBOSE" = 1 ]; then
         tr -d '\r' <"$OUT" | sed 's/^/    | /'
@@ -243,8 +248,9 @@ else
     DUMP=1
     FAILS=$((FAILS + 1))
 fi
+KS=$(printf '0x%08x' $(($(board FLASH_S) + $(board KEYSTORE_OFF))))
 expect "keystore" "the Secure image trusts the provisioned anchor (keystore slot 0 of 4 in Secure flash) and no compiled-in key" \
-    "tz-s: keystore in Secure flash at 0x80020000: 1 valid key(s) in 4 slots; security counter 0" \
+    "tz-s: keystore in Secure flash at $KS: 1 valid key(s) in 4 slots; security counter 0" \
     "tz-s: verified the Non-secure image 1.2.3 .*keystore slot 0"
 expect "counter gateway" "ifu_tz_security_counter: 2 (the first boot raised the blank ring to the confirmed 1.2.3's counter); refused (-135) a Secure pointer and its Non-secure alias" \
     "tz-s: security counter raised to 2 (the confirmed image's)" \
@@ -255,7 +261,7 @@ dump
 run 0 nor-seed-other
 why=$(grep -ao "secure boot failed: .*" "$OUT" | tr -d '\r' | head -n 1 || true)
 expect "keystore" "with another key's anchor provisioned instead, the Secure image refuses the image ($why, exit $RC) and starts nothing" \
-    "tz-s: keystore in Secure flash at 0x80020000: 1 valid key(s) in 4 slots" \
+    "tz-s: keystore in Secure flash at $KS: 1 valid key(s) in 4 slots" \
     "tz-s: secure boot failed: "
 if [ "$RC" != 4 ] || grep -aq "tz-ns:" "$OUT"; then
     echo "tz keystore: FAILED (exit $RC, wanted 4 with no Non-secure line)"
@@ -280,19 +286,58 @@ expect "fwu" "write ${bytes:-?} bytes through the gateway, finish ok (CANDIDATE)
     "tz-ns: fwu good: [0-9]* bytes written, status 0, state 2; install: status 1, state 3"
 expect "fwu reject" "psa_fwu_reject through the gateway: in READY PSA_ERROR_BAD_STATE (-137); in STAGED PSA_SUCCESS, FAILED with the caller's error $REJECT_ERROR, the install request voided; clean made it READY" \
     "tz-ns: fwu reject: in READY status -137; in STAGED status 0, state 4, error $REJECT_ERROR; clean: status 0, state 0"
-expect "fwu" "staged again, request_reboot: the Secure boot engine verified and installed 1.3.0 and started it (UPDATED; overwrite has no trial, accept -137), clean made it READY" \
+expect "fwu trial" "staged again, request_reboot: the Secure swap engine verified 1.3.0 (security counter 3), swapped it in and started it on trial: psa_fwu_query state TRIAL, stored security counter still 2" \
     "tz-ns: fwu good again: [0-9]* bytes written, status 0, state 2; install: status 1, state 3" \
-    "tz-s: verified the Non-secure image 1.3.0 .*security counter 3, keystore slot 0.*installed from the secondary slot" \
-    "tz-ns: fwu after the reboot: version 1.3.0, state 7" \
-    "tz-ns: fwu accept: status -137, state 7; clean: status 0, state 0" "tz-ns: fwu ok"
-expect "counter" "stored security counter 2 before the update, 3 after the confirmed update to 1.3.0 (Secure log: raised to 3; ifu_tz_security_counter: 3)" \
-    "tz-s: security counter raised to 3 (the confirmed image's)" \
-    "tz-ns: fwu after the reboot: version 1.3.0, state 7, stored security counter 3"
+    "tz-s: verified the Non-secure image 1.3.0 .*security counter 3, keystore slot 0.*installed from the secondary slot, on trial" \
+    "tz-ns: fwu after the reboot: version 1.3.0, state 5, stored security counter 2"
+expect "fwu accept" "psa_fwu_accept through the gateway: PSA_SUCCESS, TRIAL -> UPDATED; stored security counter still 2 (raised only at the next boot)" \
+    "tz-ns: fwu accept: status 0, state 7, stored security counter 2" "tz-ns: fwu ok"
 if [ "$RC" != 0 ]; then
     echo "tz fwu: FAILED (exit $RC)"
     FAILS=$((FAILS + 1))
     DUMP=1
 fi
+dump
+# rc_ok: the current run must have ended with exit 0.
+rc_ok() {
+    if [ "$RC" != 0 ]; then
+        echo "tz $1: FAILED (exit $RC)"
+        FAILS=$((FAILS + 1))
+        DUMP=1
+    fi
+}
+# Probe 15 on the flash probe 8 left (this QEMU start is the reset after the accept), then
+# 16 and 17 on what 15 and 16 left: a later update (1.4.0, security counter 4) rejected in its
+# trial, then one whose trial is never accepted.
+run 15 keep
+expect "fwu accept" "after the reset the confirmed 1.3.0 still runs (UPDATED, nothing reverted), and only now the stored security counter moved: 2 -> 3 (Secure log: raised to 3)" \
+    "tz-s: security counter raised to 3 (the confirmed image's)" \
+    "tz-ns: fwu after the reset: running 1.3.0, state 7, error 0, stored security counter 3"
+expect "fwu reject" "1.4.0 (security counter 4) staged, rebooted into its trial (TRIAL, stored counter still 3); psa_fwu_reject through the gateway: PSA_SUCCESS_REBOOT, REJECTED, error $REJECT_ERROR" \
+    "tz-ns: fwu next: [0-9]* bytes written, status 0, state 2; install: status 1, state 3" \
+    "tz-s: verified the Non-secure image 1.4.0 .*security counter 4, .*installed from the secondary slot, on trial" \
+    "tz-ns: fwu trial: running 1.4.0, state 5, error 0, stored security counter 3" \
+    "tz-ns: fwu reject in TRIAL: status 1, state 6, error $REJECT_ERROR"
+expect "fwu reject" "request_reboot: the Secure image reverted to 1.3.0; the app sees the update rolled back (FAILED, PSA_ERROR_BAD_STATE -137), stored counter still 3" \
+    "tz-s: verified the Non-secure image 1.3.0 .*security counter 3, .*reverted to it (the trial ended unconfirmed)" \
+    "tz-ns: fwu after the reset: running 1.3.0, state 4, error -137, stored security counter 3" \
+    "tz-ns: fwu ok"
+rc_ok "fwu reject"
+dump
+run 16 keep
+expect "fwu no accept" "1.4.0 staged again, rebooted into its trial (TRIAL, stored counter 3), never accepted: power off" \
+    "tz-ns: fwu before: running 1.3.0, state 4, error -137, stored security counter 3" \
+    "tz-ns: fwu next: [0-9]* bytes written, status 0, state 2; install: status 1, state 3" \
+    "tz-s: verified the Non-secure image 1.4.0 .*on trial" \
+    "tz-ns: fwu trial, left unconfirmed: running 1.4.0, state 5, error 0, stored security counter 3" \
+    "tz-ns: fwu ok"
+rc_ok "fwu no accept"
+dump
+run 17 keep
+expect "fwu no accept" "at the next power-on the Secure image reverted to 1.3.0 (FAILED, PSA_ERROR_BAD_STATE -137), stored counter still 3" \
+    "tz-s: verified the Non-secure image 1.3.0 .*security counter 3, .*reverted to it (the trial ended unconfirmed)" \
+    "tz-ns: fwu report: running 1.3.0, state 4, error -137, stored security counter 3"
+rc_ok "fwu no accept"
 dump
 
 ALIAS=$(printf '0x%08x' $((SECRET & ~0x10000000)))

@@ -62,6 +62,11 @@
 #define IFU_TZ_NS_SEC_CNT     2u
 #define IFU_TZ_UPDATE_SEC_CNT 3u
 #endif
+/* The later update at IFU_TZ_UPDATE_NEXT (probes 15 and 16). */
+#ifndef IFU_TZ_NEXT_VERSION_MINOR
+#define IFU_TZ_NEXT_VERSION_MINOR 4
+#define IFU_TZ_NEXT_SEC_CNT       4u
+#endif
 
 #define UART IFU_AN505_UART0_NS
 /* The same memory through the other alias: address bit 28. */
@@ -206,11 +211,12 @@ static int refused(const char *what, uint32_t addr, psa_status_t want)
            info.version.patch == IFU_TZ_NS_VERSION_PATCH;
 }
 
-/* Stream the good image to CANDIDATE and install it (STAGED). 1 if held. */
-static int stage_good(const char *what)
+/* Stream the image at addr to CANDIDATE and install it (STAGED). 1 if
+ * held. */
+static int stage(const char *what, uint32_t addr)
 {
     uint32_t n = 0u;
-    psa_status_t st = stream(IFU_TZ_UPDATE_GOOD, &n);
+    psa_status_t st = stream(addr, &n);
     uint8_t state = query_state();
     psa_status_t si = ifu_tz_fwu_install();
     uint8_t state2 = query_state();
@@ -218,7 +224,7 @@ static int stage_good(const char *what)
                     "tz-ns: fwu %s: %u bytes written, status %d, state %u; install: status %d, "
                     "state %u\n",
                     what, (unsigned)n, (int)st, (unsigned)state, (int)si, (unsigned)state2);
-    return st == PSA_SUCCESS && state == PSA_FWU_CANDIDATE && n == *at(IFU_TZ_UPDATE_GOOD) &&
+    return st == PSA_SUCCESS && state == PSA_FWU_CANDIDATE && n == *at(addr) &&
            si == PSA_SUCCESS_REBOOT && state2 == PSA_FWU_STAGED;
 }
 
@@ -251,7 +257,7 @@ static int fwu(void)
     /* psa_fwu_reject: nothing to reject in READY; STAGED -> FAILED with the
      * caller's error in info.error (the request is voided); clean. */
     psa_status_t r0 = ifu_tz_fwu_reject(IFU_TZ_REJECT_ERROR);
-    ok = stage_good("good") && ok;
+    ok = stage("good", IFU_TZ_UPDATE_GOOD) && ok;
     psa_status_t r1 = ifu_tz_fwu_reject(IFU_TZ_REJECT_ERROR);
     info.state = 0xFFu;
     psa_status_t sq = ifu_tz_fwu_query(0u, &info);
@@ -265,7 +271,7 @@ static int fwu(void)
     ok = ok && r0 == PSA_ERROR_BAD_STATE && r1 == PSA_SUCCESS && sq == PSA_SUCCESS &&
          info.state == PSA_FWU_FAILED && info.error == IFU_TZ_REJECT_ERROR && sc == PSA_SUCCESS &&
          state == PSA_FWU_READY;
-    ok = ok && stage_good("good again");
+    ok = ok && stage("good again", IFU_TZ_UPDATE_GOOD);
     if (!ok) {
         ifu_uart_printf(UART, "tz-ns: fwu FAILED\n");
         return 1;
@@ -277,11 +283,12 @@ static int fwu(void)
 }
 
 /* Probe 8 after the reboot: the Secure boot engine installed the update.
- * A boot engine with trials (swap, XIP) starts it on trial (TRIAL): accept
- * it. The overwrite engine of this demo installs for good (UPDATED, no
- * revert possible; docs/PSA-FWU.md) and raises the stored counter to the
- * update's: accept must then be refused. Either way the component ends
- * UPDATED; clean then frees the staging slot. */
+ * The swap engine of this demo starts it on trial (TRIAL), and the stored
+ * counter must not move for a trial: accept it through the gateway
+ * (TRIAL -> UPDATED), and the counter still must not move before the next
+ * reset (the boot engine raises it for a confirmed image only; probe 15
+ * checks that). An engine without trials (overwrite) installs for good
+ * (UPDATED) and raises the counter at once: accept must then be refused. */
 static int fwu_after_reboot(const psa_fwu_component_info_t *info)
 {
     uint32_t ctr = stored_counter();
@@ -290,20 +297,110 @@ static int fwu_after_reboot(const psa_fwu_component_info_t *info)
                     "counter %u\n",
                     (unsigned)info->version.major, (unsigned)info->version.minor,
                     (unsigned)info->version.patch, (unsigned)info->state, (unsigned)ctr);
+    int trial = info->state == PSA_FWU_TRIAL;
     int ok = info->version.major == IFU_TZ_UPDATE_VERSION_MAJOR &&
              info->version.minor == IFU_TZ_UPDATE_VERSION_MINOR;
-    ok = ok && ctr == (info->state == PSA_FWU_TRIAL ? IFU_TZ_NS_SEC_CNT : IFU_TZ_UPDATE_SEC_CNT);
-    psa_status_t want = info->state == PSA_FWU_TRIAL ? PSA_SUCCESS : PSA_ERROR_BAD_STATE;
+    ok = ok && ctr == (trial ? IFU_TZ_NS_SEC_CNT : IFU_TZ_UPDATE_SEC_CNT);
+    psa_status_t want = trial ? PSA_SUCCESS : PSA_ERROR_BAD_STATE;
     psa_status_t st = ifu_tz_fwu_accept();
     uint8_t state = query_state();
-    psa_status_t s2 = ifu_tz_fwu_clean(0u);
-    uint8_t state2 = query_state();
-    ifu_uart_printf(UART, "tz-ns: fwu accept: status %d, state %u; clean: status %d, state %u\n",
-                    (int)st, (unsigned)state, (int)s2, (unsigned)state2);
-    ok = ok && st == want && state == PSA_FWU_UPDATED && s2 == PSA_SUCCESS &&
-         state2 == PSA_FWU_READY;
+    uint32_t ctr2 = stored_counter();
+    ifu_uart_printf(UART, "tz-ns: fwu accept: status %d, state %u, stored security counter %u\n",
+                    (int)st, (unsigned)state, (unsigned)ctr2);
+    ok = ok && st == want && state == PSA_FWU_UPDATED && ctr2 == ctr;
     ifu_uart_printf(UART, "tz-ns: fwu %s\n", ok ? "ok" : "FAILED");
     return ok ? 0 : 1;
+}
+
+/* One line with what the gateways report: the running version, the state,
+ * its error and the stored counter. Fills *info; the counter's value. */
+static uint32_t report(const char *what, psa_fwu_component_info_t *info)
+{
+    info->state = 0xFFu;
+    (void)ifu_tz_fwu_query(0u, info);
+    uint32_t ctr = stored_counter();
+    ifu_uart_printf(UART,
+                    "tz-ns: fwu %s: running %u.%u.%u, state %u, error %d, stored security "
+                    "counter %u\n",
+                    what, (unsigned)info->version.major, (unsigned)info->version.minor,
+                    (unsigned)info->version.patch, (unsigned)info->state, (int)info->error,
+                    (unsigned)ctr);
+    return ctr;
+}
+
+static int running(const psa_fwu_component_info_t *info, unsigned minor)
+{
+    return info->version.major == IFU_TZ_UPDATE_VERSION_MAJOR && info->version.minor == minor;
+}
+
+/* Clean whatever the last update left (UPDATED, FAILED: READY), then stage
+ * NEXT and request the reboot into it. Returns only if that failed. */
+static int stage_next(void)
+{
+    psa_status_t sc = ifu_tz_fwu_clean(0u);
+    int ok = (sc == PSA_SUCCESS || sc == PSA_ERROR_BAD_STATE) && query_state() == PSA_FWU_READY;
+    ok = ok && stage("next", IFU_TZ_UPDATE_NEXT);
+    if (ok) {
+        ifu_uart_printf(UART, "tz-ns: fwu rebooting\n");
+        (void)ifu_tz_fwu_request_reboot();
+    }
+    ifu_uart_printf(UART, "tz-ns: fwu FAILED (clean %d)\n", (int)sc);
+    return 1;
+}
+
+/* Probe 15, on the flash probe 8 left (its QEMU start is the reset after
+ * the accept): the confirmed 1.3.0 runs and the counter moved to its value;
+ * stage NEXT, reboot; in its trial reject it through the gateway
+ * (TRIAL -> REJECTED, PSA_SUCCESS_REBOOT, the counter unmoved) and reboot;
+ * the boot engine reverts: 1.3.0 runs again, FAILED with
+ * PSA_ERROR_BAD_STATE (a trial rolled back, docs/PSA-FWU.md). */
+static int fwu_reject(void)
+{
+    psa_fwu_component_info_t info;
+    if (query_state() == PSA_FWU_TRIAL) {
+        uint32_t ctr = report("trial", &info);
+        psa_status_t st = ifu_tz_fwu_reject(IFU_TZ_REJECT_ERROR);
+        psa_fwu_component_info_t after = {0};
+        psa_status_t sq = ifu_tz_fwu_query(0u, &after);
+        ifu_uart_printf(UART, "tz-ns: fwu reject in TRIAL: status %d, state %u, error %d\n", (int)st,
+                        (unsigned)after.state, (int)after.error);
+        if (running(&info, IFU_TZ_NEXT_VERSION_MINOR) && ctr == IFU_TZ_UPDATE_SEC_CNT &&
+            st == PSA_SUCCESS_REBOOT && sq == PSA_SUCCESS && after.state == PSA_FWU_REJECTED &&
+            after.error == IFU_TZ_REJECT_ERROR) {
+            ifu_uart_printf(UART, "tz-ns: fwu rebooting\n");
+            (void)ifu_tz_fwu_request_reboot();
+        }
+        ifu_uart_printf(UART, "tz-ns: fwu FAILED\n");
+        return 1;
+    }
+    uint32_t ctr = report("after the reset", &info);
+    if (info.state == PSA_FWU_FAILED) {
+        int ok = running(&info, IFU_TZ_UPDATE_VERSION_MINOR) &&
+                 info.error == PSA_ERROR_BAD_STATE && ctr == IFU_TZ_UPDATE_SEC_CNT;
+        ifu_uart_printf(UART, "tz-ns: fwu %s\n", ok ? "ok" : "FAILED");
+        return ok ? 0 : 1;
+    }
+    if (!running(&info, IFU_TZ_UPDATE_VERSION_MINOR) || info.state != PSA_FWU_UPDATED ||
+        ctr != IFU_TZ_UPDATE_SEC_CNT) {
+        ifu_uart_printf(UART, "tz-ns: fwu FAILED\n");
+        return 1;
+    }
+    return stage_next();
+}
+
+/* Probe 16: stage NEXT, reboot, and in its trial do nothing (the run ends:
+ * power off). Probe 17, at the next start, reports the revert. */
+static int fwu_no_accept(void)
+{
+    psa_fwu_component_info_t info;
+    if (query_state() == PSA_FWU_TRIAL) {
+        uint32_t ctr = report("trial, left unconfirmed", &info);
+        int ok = running(&info, IFU_TZ_NEXT_VERSION_MINOR) && ctr == IFU_TZ_UPDATE_SEC_CNT;
+        ifu_uart_printf(UART, "tz-ns: fwu %s\n", ok ? "ok" : "FAILED");
+        return ok ? 0 : 1;
+    }
+    (void)report("before", &info);
+    return stage_next();
 }
 
 static void probe_run(uint32_t probe)
@@ -390,6 +487,17 @@ void Reset_Handler(uint32_t probe)
     }
     if (probe == IFU_TZ_PROBE_FWU) {
         ifu_semihost_exit((uint32_t)fwu());
+    }
+    if (probe == IFU_TZ_PROBE_FWU_REJECT) {
+        ifu_semihost_exit((uint32_t)fwu_reject());
+    }
+    if (probe == IFU_TZ_PROBE_FWU_NO_ACCEPT) {
+        ifu_semihost_exit((uint32_t)fwu_no_accept());
+    }
+    if (probe == IFU_TZ_PROBE_FWU_REPORT) {
+        psa_fwu_component_info_t info;
+        (void)report("report", &info);
+        ifu_semihost_exit(0u);
     }
     probe_run(probe);
 }

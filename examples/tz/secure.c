@@ -2,7 +2,9 @@
  * "TrustZone on mps2-an505"): the bootloader. It runs libifu's boot engine
  * over a NOR flash in the PSRAM (Secure by the SAU), trusting the anchors of
  * the keystore page and enforcing the anti-rollback counter ring that sit in
- * the same Secure flash after the slots (provisioned by `ifu provision` at
+ * the same Secure flash after the slots (the swap engine: an update runs on
+ * trial until the Non-secure side accepts it through the gateway, and a
+ * trial that reaches a reset unconfirmed is reverted) (provisioned by `ifu provision` at
  * build time; the boot engine raises the counter for a confirmed image),
  * copies the verified Non-secure image to 0x00200000, sets up the
  * PSA FWU facade over the same slots, keystore and counter, keeps all that
@@ -20,7 +22,7 @@
  *
  * Build: -mcpu=cortex-m33 -mcmse, linked with port/cortex-m/an505/secure.ld and
  * -Wl,--section-start=.gnu.sgstubs=0x1000F000 -Wl,--cmse-implib,--out-implib=veneers.o
- * (scripts/tz-demo.sh), with libifu, libifu_boot_overwrite and the crypto
+ * (scripts/tz-demo.sh), with libifu, libifu_boot_swap and the crypto
  * cross-built for the Cortex-M33. It holds no key of its own.
  *
  * Device code: C99, no malloc. */
@@ -386,13 +388,16 @@ static int secure_boot(void)
     ifu_uart_printf(
         log_uart,
         "tz-s: verified the Non-secure image %u.%u.%u (%u bytes, security counter %u, "
-        "keystore slot %d) in the Secure NOR at 0x%08x%s\n",
+        "keystore slot %d) in the Secure NOR at 0x%08x%s%s\n",
         (unsigned)boot_res.info.hdr.version.major, (unsigned)boot_res.info.hdr.version.minor,
         (unsigned)boot_res.info.hdr.version.revision, (unsigned)len,
         (unsigned)boot_res.info.sec_cnt, boot_res.info.key_index,
         (unsigned)(IFU_AN505_FLASH_S + boot_res.image_off),
         (boot_res.actions & IFU_BOOT_DID_INSTALL) != 0u ? ", installed from the secondary slot"
-                                                        : "");
+        : (boot_res.actions & IFU_BOOT_DID_REVERT) != 0u
+            ? ", reverted to it (the trial ended unconfirmed)"
+            : "",
+        (boot_res.actions & IFU_BOOT_DID_TRIAL) != 0u ? ", on trial" : "");
     struct ifu_psa_fwu_config pc;
     memset(&pc, 0, sizeof pc);
     pc.boot = &boot_cfg;

@@ -60,6 +60,9 @@ psa_status_t ifu_tz_security_counter(uint32_t *value);
 #define IFU_TZ_UPDATE_GOOD      0x00300000u
 #define IFU_TZ_UPDATE_OLD_EPOCH 0x00340000u
 #define IFU_TZ_UPDATE_TAMPERED  0x00380000u
+/* NEXT: a later update (higher version and security counter than GOOD),
+ * for the trials of probes 15 and 16. */
+#define IFU_TZ_UPDATE_NEXT 0x003C0000u
 
 /* The value probe 8 hands to ifu_tz_fwu_reject: any application-chosen
  * code; the facade must report it back in info.error. */
@@ -67,7 +70,7 @@ psa_status_t ifu_tz_security_counter(uint32_t *value);
 
 /* The probes the Non-secure application runs (the Secure image passes the
  * number in r0 to its reset handler; QEMU's -append "probe=N" selects it).
- * 0 and 8 call the gateways legitimately; 1..7 and 9..14 must fault. */
+ * 0, 8 and 15..17 call the gateways legitimately; 1..7 and 9..14 must fault. */
 enum ifu_tz_probe {
     IFU_TZ_PROBE_GATEWAY = 0,    /* call ifu_tz_fwu_query, check its answer */
     IFU_TZ_PROBE_READ_SECRET,    /* read the device key word, Secure alias: SAU/IDAU */
@@ -87,6 +90,10 @@ enum ifu_tz_probe {
      * Secure store into the keystore page after the boot engine locked it
      * (Secure MPU). */
     IFU_TZ_PROBE_SECURE_WRITE_BOOTDATA,
+    /* Run on the flash probe 8 left (each QEMU start is a reset): */
+    IFU_TZ_PROBE_FWU_REJECT,    /* stage NEXT, reboot, reject its trial, reboot: reverted */
+    IFU_TZ_PROBE_FWU_NO_ACCEPT, /* stage NEXT, reboot, leave its trial unconfirmed */
+    IFU_TZ_PROBE_FWU_REPORT,    /* print what the gateways report (version, state, counter) */
     IFU_TZ_PROBES
 };
 

@@ -51,24 +51,25 @@
  * by `ifu provision` at build time) and the anti-rollback counter's ring.
  * The host seeds the file (scripts/tz-demo.sh).
  *
- *   +0x00000  primary slot, 64 KiB
- *   +0x10000  secondary slot, 64 KiB
- *   +0x20000  keystore, 1 sector (IFU_AN505_KEY_SLOTS slots, write size 1)
- *   +0x21000  security counter, 2 sectors (the flash ring needs two)
- *   +0x23000  reserved, 1 sector */
+ *   +0x00000  primary slot, 64 KiB (16 sectors)
+ *   +0x10000  secondary slot, 68 KiB (17 sectors: one sector of headroom for
+ *             the swap boot engine, docs/DESIGN.md 7.4)
+ *   +0x21000  keystore, 1 sector (IFU_AN505_KEY_SLOTS slots, write size 1)
+ *   +0x22000  security counter, 2 sectors (the flash ring needs two)
+ *   +0x24000  reserved, 1 sector */
 #define IFU_AN505_FLASH_S        0x80000000u
-#define IFU_AN505_FLASH_SIZE     0x00024000u
+#define IFU_AN505_FLASH_SIZE     0x00025000u
 #define IFU_AN505_FLASH_WRITE    1u
 #define IFU_AN505_PRIMARY_OFF    0x00000000u
 #define IFU_AN505_PRIMARY_SIZE   0x00010000u
 #define IFU_AN505_SECONDARY_OFF  0x00010000u
-#define IFU_AN505_SECONDARY_SIZE 0x00010000u
-#define IFU_AN505_BOOTDATA_OFF   0x00020000u /* keystore + counter, 16 KiB, 16 KiB aligned */
-#define IFU_AN505_BOOTDATA_SIZE  0x00004000u
-#define IFU_AN505_KEYSTORE_OFF   0x00020000u
+#define IFU_AN505_SECONDARY_SIZE 0x00011000u
+#define IFU_AN505_BOOTDATA_OFF   0x00021000u /* keystore + counter, 12 KiB (MPU: 32-byte granule) */
+#define IFU_AN505_BOOTDATA_SIZE  0x00003000u
+#define IFU_AN505_KEYSTORE_OFF   0x00021000u
 #define IFU_AN505_KEYSTORE_SIZE  0x00001000u
 #define IFU_AN505_KEY_SLOTS      4u /* `ifu provision -s 4 -w 1` */
-#define IFU_AN505_COUNTER_OFF    0x00021000u
+#define IFU_AN505_COUNTER_OFF    0x00022000u
 #define IFU_AN505_COUNTER_SIZE   0x00002000u
 
 /* MPCs (IoTKit TRM; QEMU hw/arm/mps2-tz.c): SSRAM1, SSRAM2, SSRAM3. */
