@@ -10,11 +10,16 @@
 #   build the Non-secure application (examples/tz/ns_app.c) with arm-none-eabi-gcc, sign it
 #   with the host `ifu` as 1.2.3 with security counter 2 (the NOR's primary slot), as 1.3.0
 #   with security counter 3 (the update, plus a copy with one payload byte flipped) and as 1.3.1
-#   with security counter 1 (an old security epoch), provision the keystore page with
-#   `ifu provision`, then run QEMU once per probe: probe 0 calls the query and counter gateways
-#   and checks their answers; probe 8 streams the tampered and the old-epoch update through the
-#   gateways (both refused), stages the good one and rejects it (psa_fwu_reject), stages it
-#   again and reboots into it, and checks that the stored counter moved; every other probe
+#   with security counter 1 (an old security epoch) and as 1.4.0 with security counter 4 (a
+#   later update), provision the keystore page with `ifu provision`, then run QEMU once per
+#   probe: probe 0 calls the query and counter gateways and checks their answers; probe 8
+#   streams the tampered and the old-epoch update through the gateways (both refused), stages
+#   the good one and rejects it (psa_fwu_reject), stages it again and reboots into it: the
+#   swap engine starts it on trial (TRIAL, the stored counter unmoved) and the application
+#   accepts it; probes 15, 16 and 17 run on the flash probe 8 left (each QEMU start a reset):
+#   the accepted update still runs and only now the counter moved; 1.4.0 rejected in its trial
+#   (REJECTED) is reverted at the reboot; 1.4.0 left unaccepted is reverted at the next
+#   power-on; every other probe
 #   makes one forbidden access (the Non-secure application; probe 14: the Secure image itself,
 #   into the keystore page its Secure MPU locked after the boot), which must fault in the Secure
 #   handler with the expected fault status, and the stores must not have reached the flash

@@ -5,7 +5,8 @@
 # runs QEMU once per probe: the Secure image verifies and starts the signed application against
 # the keystore and the anti-rollback counter in its Secure flash; the PSA FWU gateways answer a
 # query and the stored counter, take a streamed update (a tampered copy and an old security
-# epoch refused, a staged one rejected), and the counter moves with the confirmed update; each
+# epoch refused, a staged one rejected), the swap engine's trials through the gateways (accepted:
+# the counter moves at the next boot only; rejected in TRIAL and never accepted: reverted); each
 # forbidden access (Secure RAM, Secure code, a non-SG entry, the same through the Non-secure
 # alias, the keystore page and the counter ring, and a Secure store after the lock) faults
 # with the expected SecureFault/BusFault/MemManage status. 22-41 s from scratch on a busy

@@ -15,10 +15,11 @@
  *      be refused; the good one must finish with PSA_SUCCESS (CANDIDATE).
  *      Then install it and reject it (ifu_tz_fwu_reject: STAGED -> FAILED with
  *      the given error), clean, stream it again, install and request a
- *      reboot: the Secure image installs the update, raises the stored
- *      counter and starts it; the same probe runs again, finds it installed
- *      (UPDATED: the overwrite engine has no trial) and the counter raised,
- *      and cleans the staging slot (READY). Exit 0 or 1;
+ *      reboot: the Secure image swaps the update in and starts it on trial;
+ *      the same probe runs again, finds it TRIAL with the stored counter
+ *      unmoved, accepts it (UPDATED), the counter still unmoved. Exit 0 or 1;
+ *   15..17: on the flash probe 8 left (tz_api.h): a later update rejected
+ *      in its trial, one never accepted, both reverted;
  *   9..13: read the Secure NOR, read and write the keystore page, read and
  *      write the counter ring (must fault, like 1..6);
  *   1..7: one forbidden access each. It must fault (the Secure fault
@@ -400,6 +401,12 @@ static int fwu_no_accept(void)
         return ok ? 0 : 1;
     }
     (void)report("before", &info);
+    if (!running(&info, IFU_TZ_UPDATE_VERSION_MINOR)) {
+        /* Not the 1.3.0 probe 15 left (an engine without trials installed
+         * 1.4.0 for good): staging again would reboot for ever. */
+        ifu_uart_printf(UART, "tz-ns: fwu FAILED\n");
+        return 1;
+    }
     return stage_next();
 }
 
