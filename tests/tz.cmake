@@ -9,8 +9,8 @@
 # the counter moves at the next boot only; rejected in TRIAL and never accepted: reverted); each
 # forbidden access (Secure RAM, Secure code, a non-SG entry, the same through the Non-secure
 # alias, the keystore page and the counter ring, and a Secure store after the lock) faults
-# with the expected SecureFault/BusFault/MemManage status. 22-41 s from scratch on a busy
-# 2-core machine, 12 s with the cross build done. Skipped (exit 77, with a message) without
+# with the expected SecureFault/BusFault/MemManage status. 16 s from a fresh configure on a
+# busy 2-core machine (the swap build, 17 QEMU runs), 7.5 s with the cross build done. Skipped (exit 77, with a message) without
 # qemu-system-arm or arm-none-eabi-gcc.
 if(NOT CMAKE_CROSSCOMPILING AND IFU_BUILD_TOOLS AND TARGET ifu_cli)
     add_test(NAME qemu_tz
