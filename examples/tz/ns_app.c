@@ -363,8 +363,8 @@ static int fwu_reject(void)
         psa_status_t st = ifu_tz_fwu_reject(IFU_TZ_REJECT_ERROR);
         psa_fwu_component_info_t after = {0};
         psa_status_t sq = ifu_tz_fwu_query(0u, &after);
-        ifu_uart_printf(UART, "tz-ns: fwu reject in TRIAL: status %d, state %u, error %d\n", (int)st,
-                        (unsigned)after.state, (int)after.error);
+        ifu_uart_printf(UART, "tz-ns: fwu reject in TRIAL: status %d, state %u, error %d\n",
+                        (int)st, (unsigned)after.state, (int)after.error);
         if (running(&info, IFU_TZ_NEXT_VERSION_MINOR) && ctr == IFU_TZ_UPDATE_SEC_CNT &&
             st == PSA_SUCCESS_REBOOT && sq == PSA_SUCCESS && after.state == PSA_FWU_REJECTED &&
             after.error == IFU_TZ_REJECT_ERROR) {
@@ -376,8 +376,8 @@ static int fwu_reject(void)
     }
     uint32_t ctr = report("after the reset", &info);
     if (info.state == PSA_FWU_FAILED) {
-        int ok = running(&info, IFU_TZ_UPDATE_VERSION_MINOR) &&
-                 info.error == PSA_ERROR_BAD_STATE && ctr == IFU_TZ_UPDATE_SEC_CNT;
+        int ok = running(&info, IFU_TZ_UPDATE_VERSION_MINOR) && info.error == PSA_ERROR_BAD_STATE &&
+                 ctr == IFU_TZ_UPDATE_SEC_CNT;
         ifu_uart_printf(UART, "tz-ns: fwu %s\n", ok ? "ok" : "FAILED");
         return ok ? 0 : 1;
     }
