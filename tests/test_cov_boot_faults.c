@@ -31,21 +31,6 @@
 #include "tu_faulty.h"
 #include "tu_image.h"
 
-#define SECTOR (4 * TU_KIB)
-
-static const struct tu_geom geom = {
-    .name = "faults",
-    .runs = {{SECTOR, 40}},
-    .run_count = 1,
-    .pri_off = 0,
-    .pri_size = 16 * SECTOR,
-    .sec_off = 16 * SECTOR,
-    .sec_size = 17 * SECTOR,
-    .write_size = 8,
-    .erased = 0xff,
-    .map_addr = 0x08000000u,
-};
-
 struct dev {
     struct tu_rig rig;
     struct tu_faulty f;
@@ -56,7 +41,7 @@ static struct dev *dev_new(void)
 {
     struct dev *d = calloc(1, sizeof *d);
     assert_non_null(d);
-    assert_ifu(tu_rig_init(&d->rig, &geom, 7), 0);
+    assert_ifu(tu_rig_init(&d->rig, &tu_geom_u4k, 7), 0);
     assert_ifu(d->rig.layout_err, 0);
     tu_faulty_init(&d->f, &d->rig.sim.flash);
     d->rig.cfg.primary.flash = &d->f.flash;
@@ -163,9 +148,9 @@ static int one_case(unsigned long k, uint32_t part)
         partial(d, img_b(), part);
         d->f.calls = 0;
     }
-    uint8_t *before = malloc(geom.pri_size);
+    uint8_t *before = malloc(tu_geom_u4k.pri_size);
     assert_non_null(before);
-    memcpy(before, tu_rig_bytes(&d->rig, 0), geom.pri_size);
+    memcpy(before, tu_rig_bytes(&d->rig, 0), tu_geom_u4k.pri_size);
 
     d->f.fail_at = k;
     int step = 0;
@@ -179,7 +164,7 @@ static int one_case(unsigned long k, uint32_t part)
                      ifu_strerror(err));
         }
         /* Nothing installed moved: the primary is as it was. */
-        assert_memory_equal(before, tu_rig_bytes(&d->rig, 0), geom.pri_size);
+        assert_memory_equal(before, tu_rig_bytes(&d->rig, 0), tu_geom_u4k.pri_size);
         /* A new healthy session gets the image in and the device boots it. */
         d->f.fail_at = 0;
         assert_ifu(download(d, img_b(), &step), 0);
@@ -189,7 +174,7 @@ static int one_case(unsigned long k, uint32_t part)
         dev_free(d);
         return fired;
     }
-    assert_memory_equal(before, tu_rig_bytes(&d->rig, 0), geom.pri_size);
+    assert_memory_equal(before, tu_rig_bytes(&d->rig, 0), tu_geom_u4k.pri_size);
     struct ifu_boot_result res;
     err = tu_rig_go(&d->rig, &res);
     int fired = d->f.fired;

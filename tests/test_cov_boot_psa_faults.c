@@ -28,21 +28,6 @@
 #include "tu_faulty.h"
 #include "tu_image.h"
 
-#define SECTOR (4 * TU_KIB)
-
-static const struct tu_geom geom = {
-    .name = "faults",
-    .runs = {{SECTOR, 40}},
-    .run_count = 1,
-    .pri_off = 0,
-    .pri_size = 16 * SECTOR,
-    .sec_off = 16 * SECTOR,
-    .sec_size = 17 * SECTOR,
-    .write_size = 8,
-    .erased = 0xff,
-    .map_addr = 0x08000000u,
-};
-
 struct dev {
     struct tu_rig rig;
     struct tu_faulty f;
@@ -63,7 +48,7 @@ static struct dev *dev_new(void)
 {
     struct dev *d = calloc(1, sizeof *d);
     assert_non_null(d);
-    assert_ifu(tu_rig_init(&d->rig, &geom, 11), 0);
+    assert_ifu(tu_rig_init(&d->rig, &tu_geom_u4k, 11), 0);
     assert_ifu(d->rig.layout_err, 0);
     tu_faulty_init(&d->f, &d->rig.sim.flash);
     d->rig.cfg.primary.flash = &d->f.flash;
