@@ -29,17 +29,6 @@
 #include "tu_keys.h"
 #include "util_priv.h"
 
-/* 4 KiB sectors, primary 16, secondary 17, write size 8, NOR. */
-static const struct tu_geom geom = {.name = "covm",
-                                    .runs = {{4 * TU_KIB, 40}},
-                                    .run_count = 1,
-                                    .pri_size = 16 * 4 * TU_KIB,
-                                    .sec_off = 16 * 4 * TU_KIB,
-                                    .sec_size = 17 * 4 * TU_KIB,
-                                    .write_size = 8,
-                                    .erased = 0xff,
-                                    .map_addr = 0x08000000u};
-
 static struct tu_rig rig;
 static struct ifu_boot_config app; /* the application's, running from slot 0 */
 static struct tu_faulty faulty;    /* wraps the sim; app.secondary goes through it */
@@ -59,7 +48,7 @@ static const struct tu_image *img_b(void)
 static int setup(void **state)
 {
     (void)state;
-    assert_ifu(tu_rig_init(&rig, &geom, 7), 0);
+    assert_ifu(tu_rig_init(&rig, &tu_geom_u4k, 7), 0);
     assert_ifu(rig.layout_err, 0);
     tu_rig_poke_image(&rig, 0, 0, img_a());
     tu_rig_app_cfg(&rig, 0, &app);

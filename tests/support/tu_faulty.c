@@ -1,8 +1,14 @@
 /* see tu_faulty.h */
 #include "tu_faulty.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "ifu/errors.h"
 
@@ -65,4 +71,19 @@ unsigned long tu_faulty_sample_step(void)
     const char *s = getenv("IFU_PL_SAMPLE");
     long n = s != NULL ? strtol(s, NULL, 10) : 1;
     return n > 1 ? (unsigned long)n : 1ul;
+}
+
+/* see tu_faulty.h */
+void tu_faulty_sweep(unsigned long total, int (*one_case)(unsigned long k, long arg), long arg)
+{
+    unsigned long fired = 0, cases = 0;
+
+    assert_true(total > 10);
+    for (unsigned long k = 1; k <= total; k += tu_faulty_sample_step(), cases++) {
+        fired += (unsigned long)one_case(k, arg);
+    }
+    /* Every call of the clean run was made to fail once, and the failure was met. */
+    assert_int_equal(fired, cases);
+    assert_int_equal(one_case(total + 1, arg), 0);
+    print_message("%lu flash calls, %lu of them failed once\n", total, cases);
 }

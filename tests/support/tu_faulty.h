@@ -24,4 +24,11 @@ void tu_faulty_init(struct tu_faulty *f, const struct ifu_flash *real);
  * call) when unset. */
 unsigned long tu_faulty_sample_step(void);
 
+/* The sweep over a sequence whose healthy run made total flash calls: for
+ * k = 1, 1 + step, ... <= total (step: tu_faulty_sample_step), one_case(k, arg)
+ * fails call k and must return 1 (the failure fired and was met); the case
+ * k = total + 1 must return 0 (no such call). Prints the counts; a failed
+ * check fails the running cmocka test. */
+void tu_faulty_sweep(unsigned long total, int (*one_case)(unsigned long k, long arg), long arg);
+
 #endif /* IFU_TU_FAULTY_H */
